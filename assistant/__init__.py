@@ -1,0 +1,1 @@
+"""Rathaus-Assistent: configuration, services, answer building and the `rathaus` CLI."""

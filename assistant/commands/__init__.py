@@ -1,0 +1,1 @@
+"""One module per CLI command group, registered on `assistant.cli.app`."""

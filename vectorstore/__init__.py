@@ -1,0 +1,1 @@
+"""Vector store (Chroma), embeddings and retrieval. Receives plain arguments, never settings."""

