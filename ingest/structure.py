@@ -77,14 +77,14 @@ def _looks_like_title(line: str) -> bool:
 def _plain_heading(lines: list[Line], i: int) -> tuple[int, str, int] | None:
     """(level, heading text, lines consumed) when line i starts a heading in plain text."""
     text = lines[i].text.strip()
-    prev_blank = i == 0 or not lines[i - 1].text.strip()
-    if not prev_blank:
-        return None
+    prev_blank = i == 0 or not lines[i - 1].text.strip() or lines[i - 1].page != lines[i].page
     for pattern, level in ((_PLAIN_PART, 2), (_PLAIN_PARAGRAPH, 3)):
         match = pattern.match(text)
         if not match:
             continue
         label, rest = match.group(1).strip(), match.group(2).strip()
+        if rest and not prev_blank:
+            return None  # "§ 3 Hundesteuer..." inside wrapped running text
         if rest:
             if len(rest) > _MAX_TITLE_CHARS or rest.endswith((".", ",", ";")) and level == 3:
                 return None

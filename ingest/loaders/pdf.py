@@ -11,6 +11,7 @@ from pathlib import Path
 from assistant.errors import IngestError, NeedsOcrError
 from ingest.documents import LoadedDocument, PageText
 from ingest.ocr import TesseractOcr
+from ingest.structure import is_norm_heading
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def strip_running_lines(pages: list[str]) -> list[str]:
         return _DIGITS.sub("#", line.strip())
 
     def edge_lines(text: str) -> set[str]:
-        lines = [key(ln) for ln in text.splitlines() if ln.strip()]
+        lines = [key(ln) for ln in text.splitlines() if ln.strip() and not is_norm_heading(ln)]
         return set(lines[:EDGE_LINES] + lines[-EDGE_LINES:])
 
     counts: Counter[str] = Counter()

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install Rathaus-Assistent into ./.venv (idempotent). Usage: scripts/install.sh [--test]
+#   --test  also installs the test tools and the system packages the tests need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WITH_TEST=0
+[ "${1:-}" = "--test" ] && WITH_TEST=1
+
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+"$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 required"'
+
+apt_install() {  # system packages: OCR (tesseract, German) and PDF rendering for OCR
+  local missing=()
+  command -v tesseract >/dev/null || missing+=(tesseract-ocr)
+  [ -f /usr/share/tesseract-ocr/5/tessdata/deu.traineddata ] || missing+=(tesseract-ocr-deu)
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  if [ "$WITH_TEST" = 1 ] && ! command -v chromium >/dev/null; then missing+=(chromium); fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo -n"
+  if command -v apt-get >/dev/null && { [ -z "$sudo" ] || sudo -n true 2>/dev/null; }; then
+    echo ">> installing system packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "!! please install: ${missing[*]} (scanned PDFs are listed as 'needs OCR' until then)" >&2
+  fi
+}
+apt_install
+
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+# torch first and pinned: the CPU build; an unpinned torch would pull a multi-GB CUDA build
+.venv/bin/python -m pip install -q "torch==2.13.0"
+if [ "$WITH_TEST" = 1 ]; then
+  .venv/bin/python -m pip install -q -e ".[test]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+echo ">> installed: $(.venv/bin/rathaus --help >/dev/null && echo 'rathaus CLI ready')"

@@ -1,0 +1,33 @@
+"""Run the real `rathaus` CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"RATHAUS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
+                "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO)})
+    env.update(extra)
+    return env
+
+
+def rathaus(*args: str, data_dir: Path, timeout: float = 600, **extra: str
+            ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ui", *args], capture_output=True, text=True, timeout=timeout,
+        env=cli_env(data_dir, **extra), cwd=data_dir.parent,
+    )
+
+
+def rathaus_popen(*args: str, data_dir: Path, **extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ui", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=cli_env(data_dir, **extra), cwd=data_dir.parent,
+    )

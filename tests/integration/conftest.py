@@ -1,0 +1,55 @@
+"""Real embedding model (loaded once per session), real Chroma, real files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.services import Services, build_services
+from vectorstore.embedder import SentenceTransformerEmbedder
+
+SUBSET = [
+    "bund_BMG.md",
+    "bund_VwVG.md",
+    "gemeinde_BadBoll_Satzung_Erhebung_Hundesteuer.md",
+    "gemeinde_BadBoll_Satzung_Streupflicht.md",
+    "pdf/linsengericht_plakatieren-gefahrenabwehrverordnung.pdf",
+]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    model = SentenceTransformerEmbedder("bundled")
+    model.model  # load once
+    return model
+
+
+@pytest.fixture
+def make_services(tmp_path: Path, embedder):
+    """Services on a fresh data directory that share the session's embedding model."""
+    created: list[Services] = []
+
+    def factory(data_dir: Path | None = None, **overrides) -> Services:
+        settings = Settings(data_dir=data_dir or tmp_path / "data", **overrides)
+        svc = build_services(settings)
+        svc.__dict__["embedder"] = embedder
+        created.append(svc)
+        return svc
+
+    yield factory
+    for svc in created:
+        svc.close()
+
+
+@pytest.fixture
+def corpus_subset(tmp_path: Path, shared_corpus: Path) -> Path:
+    """A writable copy of a few real corpus files (tests modify and delete them)."""
+    target = tmp_path / "korpus"
+    for name in SUBSET:
+        dest = target / Path(name).name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shared_corpus / name, dest)
+    return target

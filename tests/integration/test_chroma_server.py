@@ -1,0 +1,74 @@
+"""The scale-out path: the same CLI against a real `chroma run` server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.integration.cli import rathaus
+
+pytestmark = pytest.mark.integration
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    port = free_port()
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "server-db"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma run did not come up")
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_ingest_and_search_through_chroma_server(tmp_path: Path, chroma_server: int,
+                                                 shared_corpus: Path) -> None:
+    data = tmp_path / "data"
+    env = {"RATHAUS_CHROMA__HOST": "127.0.0.1", "RATHAUS_CHROMA__PORT": str(chroma_server)}
+    docs = [str(shared_corpus / "bund_VwVG.md"),
+            str(shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md")]
+    result = rathaus("ingest", "-q", *docs, data_dir=data, **env)
+    assert result.returncode == 0, result.stderr
+    assert not (data / "chroma").exists(), "embedded store used although a server is configured"
+    found = json.loads(rathaus("search", "Wer muss bei Glatteis streuen?", "--json", "--k", "3",
+                               data_dir=data, **env).stdout)
+    assert found["results"]
+    assert set(found["results"][0]) == {"doc", "title", "section", "page", "text", "score"}
+    assert any(r["doc"] == "gemeinde_BadBoll_Satzung_Streupflicht.md" for r in found["results"])
+    again = rathaus("ingest", "-q", *docs, data_dir=data, **env)
+    assert "2 unverändert" in again.stdout
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
+    result = rathaus("search", "Hundesteuer", data_dir=tmp_path / "data",
+                     RATHAUS_CHROMA__HOST="127.0.0.1", RATHAUS_CHROMA__PORT=str(free_port()))
+    assert result.returncode == 1
+    assert "Chroma" in result.stderr and "nicht erreichbar" in result.stderr

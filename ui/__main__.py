@@ -1,0 +1,5 @@
+"""`python -m ui` == `rathaus`."""
+
+from ui.entry import main
+
+main()
