@@ -72,6 +72,23 @@ class IngestSettings(BaseModel):
     )
 
 
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval: dense + German BM25, fused by weighted reciprocal rank."""
+
+    use_dense: bool = Field(True, description="Query the vector store")
+    use_keyword: bool = Field(True, description="Query the German BM25 keyword index")
+    use_norm_lookup: bool = Field(True, description="Fetch sections named in the question (§ 17 BMG)")
+    dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense ranking")
+    keyword_weight: float = Field(1.0, ge=0, description="RRF weight of the keyword ranking")
+    rrf_k: int = Field(60, ge=1, description="RRF constant")
+    candidates: int = Field(50, ge=5, description="Candidates per retriever before fusion")
+    section_weight: int = Field(2, ge=0, description="BM25 repeats of section-heading terms")
+    document_weight: int = Field(1, ge=0, description="BM25 repeats of title/file-name terms")
+    reranker_model: str | None = Field(
+        None, description="Local sentence-transformers CrossEncoder directory; unset = no reranking"
+    )
+
+
 class Settings(BaseSettings):
     """All settings of one Rathaus-Assistent installation."""
 
@@ -85,6 +102,7 @@ class Settings(BaseSettings):
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -15,8 +15,11 @@ from ingest.manifest import FAILED, INDEXED, NEEDS_OCR, Manifest
 from ingest.ocr import TesseractOcr
 from ingest.pipeline import IngestPipeline
 from vectorstore.chroma_store import ChromaStore
-from vectorstore.dense import DenseRetriever, build_where
+from vectorstore.dense import DenseRetriever
 from vectorstore.embedder import SentenceTransformerEmbedder
+from vectorstore.filters import RetrievalFilter
+from vectorstore.hybrid import HybridConfig, HybridRetriever
+from vectorstore.keyword import FieldWeights, KeywordIndex
 from vectorstore.results import SearchResult
 
 log = logging.getLogger(__name__)
@@ -27,7 +30,6 @@ class Services:
     """Lazily built components: `rathaus status` never loads torch or opens Chroma."""
 
     settings: Settings
-    _closed: bool = field(default=False, init=False)
 
     @property
     def data_dir(self) -> Path:
@@ -56,6 +58,31 @@ class Services:
         )
 
     @cached_property
+    def keyword(self) -> KeywordIndex:
+        cfg = self.settings.retrieval
+        index = KeywordIndex(
+            self.data_dir / "keyword",
+            weights=FieldWeights(section=cfg.section_weight, document=cfg.document_weight),
+        )
+        self._backfill_keyword(index)
+        return index
+
+    def _backfill_keyword(self, index: KeywordIndex) -> None:
+        """An index built before the keyword index existed (or restored without it) is synced."""
+        indexed = sum(len(r.chunk_ids) for r in self.manifest.records(status=INDEXED))
+        if indexed and index.count() != indexed:
+            log.warning("keyword index out of step (%d vs %d chunks): rebuilding from the store",
+                        index.count(), indexed)
+            index.on_delete(index.chunk_ids_where("1=1", []))
+            batch_ids, batch_texts, batch_meta = [], [], []
+            for row in self.store.iter_all():
+                batch_ids.append(row["id"])
+                batch_texts.append(row["text"])
+                batch_meta.append(row["metadata"])
+            index.on_upsert(batch_ids, batch_texts, batch_meta)
+            index.flush()
+
+    @cached_property
     def chunker(self) -> LegalChunker:
         cfg = self.settings.ingest
         return LegalChunker(
@@ -76,23 +103,49 @@ class Services:
             chunker=lambda: self.chunker, ocr=ocr, lock_path=self.data_dir / "ingest.lock",
             max_file_bytes=int(cfg.max_file_mb * 1024 * 1024),
             doc_type_rules=cfg.doc_type_rules,
+            listeners=[self.keyword],
             batch_chunks=max(self.settings.embedding.batch_size * 4, 64),
         )
 
     @cached_property
-    def dense(self) -> DenseRetriever:
-        return DenseRetriever(self.store, self.embedder)
+    def retriever(self) -> HybridRetriever:
+        cfg = self.settings.retrieval
+        dense = DenseRetriever(self.store, self.embedder) if cfg.use_dense else None
+        reranker = None
+        if cfg.reranker_model:
+            from vectorstore.rerank import CrossEncoderReranker
+
+            reranker = CrossEncoderReranker(cfg.reranker_model)
+        return HybridRetriever(
+            dense, self.keyword,
+            HybridConfig(
+                use_dense=cfg.use_dense, use_keyword=cfg.use_keyword,
+                use_norm_lookup=cfg.use_norm_lookup, dense_weight=cfg.dense_weight,
+                keyword_weight=cfg.keyword_weight, rrf_k=cfg.rrf_k, candidates=cfg.candidates,
+            ),
+            reranker,
+        )
 
     def search(
-        self, query: str, *, k: int = 5, collections: Sequence[str] | None = None
+        self, query: str, *, k: int = 5, collections: Sequence[str] | None = None,
+        docs: Sequence[str] | None = None, doc_types: Sequence[str] | None = None,
+        valid_at: str | None = None,
     ) -> list[SearchResult]:
         """Retrieve passages; documents in the middle of being written are never returned."""
         if not query.strip():
             raise AssistantError("Bitte eine Frage oder Suchbegriffe eingeben", "empty query")
-        if collections is not None and not list(collections):
-            return []
-        where = build_where(collections, self.manifest.pending_paths())
-        return self.dense.retrieve(query, k, where)
+        flt = RetrievalFilter.of(
+            collections=collections, docs=docs, doc_types=doc_types, valid_at=valid_at,
+            exclude_paths=self.manifest.pending_paths(),
+        )
+        return self.retriever.retrieve(query, k, flt)
+
+    def answer_eval(self, rows, collections: Sequence[str] | None = None) -> dict:
+        """Answer metrics for `rathaus eval`; needs the answer pipeline (not in this version)."""
+        raise AssistantError(
+            "Antwortbewertung ist in dieser Version noch nicht verfügbar – bitte --retrieval-only",
+            "answer generation is not part of this version yet",
+        )
 
     def status(self) -> dict:
         """The `rathaus status --json` contract, from the manifest."""
@@ -112,8 +165,9 @@ class Services:
                 "failed": failed}
 
     def close(self) -> None:
-        if "manifest" in self.__dict__:
-            self.manifest.close()
+        for name in ("manifest", "keyword"):
+            if name in self.__dict__:
+                self.__dict__[name].close()
 
 
 def build_services(settings: Settings) -> Services:

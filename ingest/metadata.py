@@ -26,6 +26,11 @@ def derive_doc_type(file_name: str, front_matter_type: Any, rules: Mapping[str, 
     return "Sonstiges"
 
 
+def _date_number(value: Any, default: int) -> int:
+    digits = "".join(ch for ch in str(value or "")[:10] if ch.isdigit())
+    return int(digits) if len(digits) == 8 else default
+
+
 def _scalar(value: Any) -> str | int | float | bool | None:
     if value is None:
         return None
@@ -38,7 +43,13 @@ def _scalar(value: Any) -> str | int | float | bool | None:
 
 def document_metadata(doc: LoadedDocument, doc_type: str) -> dict[str, str | int | float | bool]:
     """Front-matter facts flattened to Chroma-compatible scalars."""
-    meta: dict[str, str | int | float | bool] = {"doc_type": doc_type, "ocr": doc.ocr}
+    meta: dict[str, str | int | float | bool] = {
+        "doc_type": doc_type,
+        "ocr": doc.ocr,
+        # numeric validity so the store can filter by date; unknown = always valid
+        "valid_from_num": _date_number(doc.metadata.get("valid_from"), 0),
+        "valid_to_num": _date_number(doc.metadata.get("valid_to"), 99991231),
+    }
     for key, value in doc.metadata.items():
         if key == "type":
             continue

@@ -20,6 +20,8 @@ class SearchResult:
     collection: str
     path: str
     metadata: dict[str, Any]
+    dense_score: float | None = None  # cosine similarity, when the dense retriever found it
+    keyword_score: float | None = None  # BM25, when the keyword index found it
 
     @classmethod
     def from_store(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float) -> "SearchResult":

@@ -26,11 +26,18 @@ def search(
     collection: Annotated[Optional[list[str]], typer.Option(
         "--collection", "-c", help="Limit to this collection (repeatable); default: all")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of passages")] = 5,
+    doc: Annotated[Optional[list[str]], typer.Option(
+        "--doc", help="Only this document (file name, repeatable)")] = None,
+    doc_type: Annotated[Optional[list[str]], typer.Option(
+        "--type", help="Bundesrecht, Landesrecht, Satzung, Dienstanweisung, Blaupause")] = None,
+    valid_at: Annotated[Optional[str], typer.Option(
+        "--valid-at", help="Only documents valid on this date (YYYY-MM-DD), where known")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """Find the passages that best match a question."""
     try:
-        results = services().search(query, k=k, collections=collection or None)
+        results = services().search(query, k=k, collections=collection or None, docs=doc or None,
+                                    doc_types=doc_type or None, valid_at=valid_at)
     except AssistantError as exc:
         fail(exc)
     if as_json:

@@ -1,0 +1,69 @@
+"""`rathaus eval`: the quality measurement developers and IT run before and after a change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from assistant.cli import app, fail, services
+from assistant.errors import AssistantError
+from assistant.evaluation import load_questions, run_retrieval_eval, summarise
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Option("--questions", exists=True, dir_okay=False,
+                                            help="Question file (JSONL, dev-set schema)")],
+    collection: Annotated[Optional[list[str]], typer.Option("--collection", "-c")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100)] = 10,
+    retrieval_only: Annotated[bool, typer.Option("--retrieval-only",
+                                                 help="Measure retrieval, generate no answers")]
+    = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Per-question results (JSONL)")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Summary as JSON")] = False,
+) -> None:
+    """Measure hit@1/5/10 and MRR@10 (and answer quality unless --retrieval-only)."""
+    svc = services()
+    try:
+        items = load_questions(questions)
+        rows = run_retrieval_eval(
+            items, lambda q, n: svc.search(q, k=n, collections=collection or None), k=k)
+        if not retrieval_only:
+            answer_metrics = svc.answer_eval(rows, collections=collection or None)
+        else:
+            answer_metrics = {}
+    except AssistantError as exc:
+        fail(exc)
+    summary = summarise(rows)
+    summary.metrics.update(answer_metrics)
+    if out is not None:
+        with out.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
+    if as_json:
+        typer.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        return
+    _print_table(summary)
+
+
+def _print_table(summary) -> None:
+    m = summary.metrics
+    header = f"{'type':<16}{'n':>5}{'hit@1':>8}{'hit@5':>8}{'hit@10':>8}{'MRR@10':>8}"
+    typer.echo(header)
+    typer.echo("-" * len(header))
+    rows = [("all", m)] + sorted(summary.by_type.items())
+    for name, entry in rows:
+        if "hit_at_1" not in entry:
+            typer.echo(f"{name:<16}{entry['n']:>5}{'(excluded)':>32}")
+            continue
+        typer.echo(f"{name:<16}{entry['n']:>5}{entry['hit_at_1']:>8.3f}{entry['hit_at_5']:>8.3f}"
+                   f"{entry['hit_at_10']:>8.3f}{entry['mrr_at_10']:>8.3f}")
+    if "latency_ms_p50" in m:
+        typer.echo(f"retrieval latency: p50 {m['latency_ms_p50']} ms, p95 {m['latency_ms_p95']} ms")
+    for key in sorted(k for k in m if k not in {"n", "hit_at_1", "hit_at_5", "hit_at_10",
+                                                 "mrr_at_10", "latency_ms_p50", "latency_ms_p95"}):
+        typer.echo(f"{key}: {m[key]}")

@@ -1,0 +1,70 @@
+"""The eval hit rule and metrics, on hand-made results with known answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import (
+    first_hit_rank, is_hit, load_questions, run_retrieval_eval, summarise,
+)
+from vectorstore.results import SearchResult
+
+pytestmark = pytest.mark.unit
+
+EVIDENCE = "(3) Die Höhe des Zwangsgeldes beträgt bis zu 25 000 Euro."
+
+
+def result(doc: str, text: str) -> SearchResult:
+    return SearchResult("id", doc, "", None, None, text, 1.0, "c", "", {})
+
+
+def test_hit_needs_gold_doc_and_80_percent_of_tokens() -> None:
+    gold = [("bund_VwVG.md", EVIDENCE)]
+    assert is_hit("bund_VwVG.md", "§ 11 Zwangsgeld\n(3) Die Höhe des Zwangsgeldes beträgt bis "
+                                  "zu\n25 000 Euro. (4) Weiteres.", gold)
+    assert not is_hit("bund_OWiG.md", EVIDENCE, gold)  # right text, wrong document
+    assert not is_hit("bund_VwVG.md", "Die Höhe des Zwangsgeldes", gold)  # too little
+
+
+def test_metrics_and_unanswerable_exclusion(tmp_path: Path) -> None:
+    lines = [
+        {"id": "Q1", "type": "factual", "question": "a", "answer": "x", "doc": "bund_VwVG.md",
+         "evidence_normalized": EVIDENCE},
+        {"id": "Q2", "type": "multi_passage", "question": "b", "answer": "y",
+         "doc": ["a.md", "pdf/b.pdf"], "evidence_normalized": ["alpha beta gamma", "delta eps"]},
+        {"id": "Q3", "type": "unanswerable", "question": "c", "answer": "NICHT_IM_KORPUS",
+         "doc": None, "evidence_normalized": None},
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines))
+    questions = load_questions(path)
+    assert questions[1].gold == [("a.md", "alpha beta gamma"), ("b.pdf", "delta eps")]
+    canned = {
+        "a": [result("x.md", "nichts"), result("bund_VwVG.md", EVIDENCE)],
+        "b": [result("b.pdf", "delta eps zeta")],
+        "c": [result("x.md", "irgendwas")],
+    }
+    rows = run_retrieval_eval(questions, lambda q, k: canned[q], k=10)
+    assert [r.rank for r in rows] == [2, 1, None]
+    summary = summarise(rows)
+    assert summary.metrics["n"] == 2
+    assert summary.metrics["hit_at_1"] == 0.5 and summary.metrics["hit_at_5"] == 1.0
+    assert summary.metrics["mrr_at_10"] == 0.75
+    assert summary.by_type["unanswerable"] == {"n": 1}
+    out = rows[0].to_json()
+    assert set(out) == {"id", "question", "retrieved", "answer", "refused", "citations"}
+    assert set(out["retrieved"][0]) == {"doc", "section", "page", "text", "score"}
+    assert first_hit_rank([], questions[0].gold) is None
+
+
+def test_broken_question_file_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "kaputt.jsonl"
+    path.write_text('{"id": "1", "question": "ok"}\n{kein json\n')
+    from assistant.errors import AssistantError
+
+    with pytest.raises(AssistantError) as info:
+        load_questions(path)
+    assert "Zeile 2" in info.value.message_de

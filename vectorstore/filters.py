@@ -1,0 +1,74 @@
+"""Retrieval filters, applied inside the vector store query and as masks in the keyword index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RetrievalFilter:
+    """Which chunks a query may see. `None` means "no restriction" for that field."""
+
+    collections: tuple[str, ...] | None = None
+    docs: tuple[str, ...] | None = None
+    doc_types: tuple[str, ...] | None = None
+    valid_at: str | None = None  # ISO date: only documents valid on that day (where known)
+    exclude_paths: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, *, collections: Sequence[str] | None = None, docs: Sequence[str] | None = None,
+           doc_types: Sequence[str] | None = None, valid_at: str | None = None,
+           exclude_paths: Sequence[str] = ()) -> "RetrievalFilter":
+        def tup(values: Sequence[str] | None) -> tuple[str, ...] | None:
+            return None if values is None else tuple(values)
+
+        return cls(tup(collections), tup(docs), tup(doc_types), valid_at, tuple(exclude_paths))
+
+    @property
+    def empty_result(self) -> bool:
+        """An explicit empty list (e.g. a user with no readable collection) matches nothing."""
+        return any(v is not None and len(v) == 0 for v in (self.collections, self.docs,
+                                                              self.doc_types))
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        for key, values in (("collection", self.collections), ("doc", self.docs),
+                            ("doc_type", self.doc_types)):
+            if values is not None:
+                clauses.append({key: values[0]} if len(values) == 1 else {key: {"$in": list(values)}})
+        if self.exclude_paths:
+            clauses.append({"path": {"$nin": list(self.exclude_paths)}})
+        if self.valid_at:
+            day = date_number(self.valid_at)
+            clauses.append({"valid_from_num": {"$lte": day}})
+            clauses.append({"valid_to_num": {"$gte": day}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def allows(self, meta: dict[str, Any]) -> bool:
+        """Metadata check used where the store cannot filter (dates stored as strings)."""
+        if self.collections is not None and meta.get("collection") not in self.collections:
+            return False
+        if self.docs is not None and meta.get("doc") not in self.docs:
+            return False
+        if self.doc_types is not None and meta.get("doc_type") not in self.doc_types:
+            return False
+        if meta.get("path") in self.exclude_paths:
+            return False
+        if self.valid_at:
+            day = date_number(self.valid_at)
+            if not meta.get("valid_from_num", 0) <= day <= meta.get("valid_to_num", OPEN_END):
+                return False
+        return True
+
+
+OPEN_END = 99991231
+
+
+def date_number(value: Any, default: int = 0) -> int:
+    """'2024-03-01' -> 20240301 (Chroma compares numbers, not strings)."""
+    digits = "".join(ch for ch in str(value or "")[:10] if ch.isdigit())
+    return int(digits) if len(digits) == 8 else default

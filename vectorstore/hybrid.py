@@ -1,0 +1,120 @@
+"""Hybrid retrieval: dense (Chroma) + German BM25, fused by weighted reciprocal rank, with
+named norms looked up directly and an optional cross-encoder reranker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from vectorstore.dense import DenseRetriever
+from vectorstore.filters import RetrievalFilter
+from vectorstore.keyword import KeywordIndex
+from vectorstore.legal_refs import find_references
+from vectorstore.norm_lookup import NormLookup
+from vectorstore.results import SearchResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HybridConfig:
+    """Fusion knobs; every switch exists so that its contribution can be measured."""
+
+    use_dense: bool = True
+    use_keyword: bool = True
+    use_norm_lookup: bool = True
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    rrf_k: int = 60
+    candidates: int = 50  # per retriever, before fusion
+
+
+class Reranker(Protocol):
+    def rerank(self, query: str, results: list[SearchResult]) -> list[SearchResult]: ...
+
+
+class HybridRetriever:
+    """`retrieve(query, k, filter)` -> fused results, best first."""
+
+    def __init__(self, dense: DenseRetriever | None, keyword: KeywordIndex,
+                 config: HybridConfig = HybridConfig(), reranker: Reranker | None = None) -> None:
+        self.dense = dense
+        self.keyword = keyword
+        self.config = config
+        self.reranker = reranker
+        self.norms = NormLookup(keyword)
+
+    def retrieve(self, query: str, k: int, flt: RetrievalFilter = RetrievalFilter()
+                 ) -> list[SearchResult]:
+        if flt.empty_result:
+            return []
+        cfg = self.config
+        pool = max(cfg.candidates, k)
+        fused: dict[str, float] = {}
+        dense_scores: dict[str, float] = {}
+        keyword_scores: dict[str, float] = {}
+        by_id: dict[str, SearchResult] = {}
+        if cfg.use_dense and self.dense is not None:
+            for rank, hit in enumerate(self.dense.retrieve(query, pool, flt.chroma_where())):
+                if not flt.allows(hit.metadata):
+                    continue
+                by_id[hit.chunk_id] = hit
+                dense_scores[hit.chunk_id] = hit.score
+                fused[hit.chunk_id] = fused.get(hit.chunk_id, 0.0) + cfg.dense_weight / (
+                    cfg.rrf_k + rank + 1)
+        if cfg.use_keyword:
+            for rank, (chunk_id, score) in enumerate(self.keyword.search(query, pool, flt)):
+                keyword_scores[chunk_id] = score
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + cfg.keyword_weight / (
+                    cfg.rrf_k + rank + 1)
+        ranked = sorted(fused, key=fused.__getitem__, reverse=True)
+        if cfg.use_norm_lookup:
+            pinned = self._named_norms(query, flt, ranked, by_id)
+            ranked = pinned + [i for i in ranked if i not in set(pinned)]
+            top = fused[ranked[len(pinned)]] if len(ranked) > len(pinned) else 1.0
+            for chunk_id in pinned:
+                fused[chunk_id] = max(fused.get(chunk_id, 0.0), top) + 1e-3
+        results = self._materialise(ranked[: max(k, 20) if self.reranker else k], by_id, fused,
+                                    dense_scores, keyword_scores)
+        if self.reranker is not None:
+            results = self.reranker.rerank(query, results)
+        return results[:k]
+
+    def _named_norms(self, query: str, flt: RetrievalFilter, ranked: Sequence[str],
+                     by_id: dict[str, SearchResult]) -> list[str]:
+        refs = find_references(query)
+        if not refs:
+            return []
+        pinned: list[str] = []
+        likely_docs: list[str] | None = None
+        for ref in refs:
+            docs = self.norms.documents_for(ref.law, flt) if ref.law else []
+            if not docs:
+                if likely_docs is None:  # the documents normal retrieval points at
+                    meta = self.keyword.chunks(list(ranked[:10]))
+                    likely_docs = list(dict.fromkeys(meta[i][1].get("doc") for i in ranked[:10]
+                                                     if i in meta))
+                docs = likely_docs[:3]
+            pinned.extend(i for i in self.norms.chunk_ids(ref, docs) if i not in pinned)
+        return pinned
+
+    def _materialise(self, ids: Sequence[str], by_id: dict[str, SearchResult],
+                     fused: dict[str, float], dense_scores: dict[str, float],
+                     keyword_scores: dict[str, float]) -> list[SearchResult]:
+        stored = self.keyword.chunks([i for i in ids if i not in by_id])
+        results = []
+        for chunk_id in ids:
+            if chunk_id in by_id:
+                result = by_id[chunk_id]
+            elif chunk_id in stored:
+                text, meta = stored[chunk_id]
+                result = SearchResult.from_store(chunk_id, text, meta, 0.0)
+            else:
+                continue
+            result.score = fused.get(chunk_id, 0.0)
+            result.dense_score = dense_scores.get(chunk_id)
+            result.keyword_score = keyword_scores.get(chunk_id)
+            results.append(result)
+        return results

@@ -1,0 +1,227 @@
+"""Persistent German keyword index (BM25), kept in step with the vector store.
+
+Chunks (text, citation metadata, folded words) live in SQLite in the data directory; the BM25
+matrix is rebuilt once at the end of every ingest or deletion that changed something and saved
+next to it. Queries load the saved matrix once and reload only when its generation changes —
+never a rebuild per query.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vectorstore.bm25 import BM25Matrix
+from vectorstore.filters import OPEN_END, RetrievalFilter, date_number
+from vectorstore.german import GermanAnalyzer
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, collection TEXT, doc TEXT, doc_type TEXT, path TEXT,
+    valid_from INTEGER, valid_to INTEGER, text TEXT NOT NULL, meta TEXT NOT NULL,
+    body_words TEXT NOT NULL, head_words TEXT NOT NULL, doc_words TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+"""
+_CAMEL = re.compile(r"(?<=[a-zäöü])(?=[A-ZÄÖÜ])")
+
+
+@dataclass(frozen=True)
+class FieldWeights:
+    """How often each field's terms are counted (simple BM25F by repetition)."""
+
+    body: int = 1
+    section: int = 2
+    document: int = 1
+
+
+def _doc_name_words(meta: Mapping[str, Any]) -> str:
+    """File name and title words: "gemeinde_BadBoll_Satzung" -> "gemeinde Bad Boll Satzung"."""
+    stem = Path(str(meta.get("doc", ""))).stem.replace("_", " ").replace("-", " ")
+    parts = [_CAMEL.sub(" ", stem), str(meta.get("title", ""))]
+    for key in ("kommune", "fm_kommune"):
+        if meta.get(key):
+            parts.append(str(meta[key]))
+    return " ".join(parts)
+
+
+class KeywordIndex:
+    """Implements the pipeline's IndexListener protocol and answers BM25 queries."""
+
+    def __init__(self, directory: Path, analyzer: GermanAnalyzer | None = None,
+                 weights: FieldWeights = FieldWeights()) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self.analyzer = analyzer or GermanAnalyzer()
+        self.weights = weights
+        self._conn = sqlite3.connect(directory / "chunks.sqlite3", timeout=30,
+                                     isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+        self._db_lock = threading.Lock()
+        self._dirty = False
+        self._loaded_generation = -1
+        self._matrix: BM25Matrix | None = None
+        self._ids: list[str] = []
+        self._columns: dict[str, np.ndarray] = {}
+
+    # ---------------------------------------------------------------- writes (IndexListener)
+    def on_upsert(self, ids: Sequence[str], texts: Sequence[str],
+                  metadatas: Sequence[Mapping[str, Any]]) -> None:
+        rows = []
+        for chunk_id, text, meta in zip(ids, texts, metadatas, strict=True):
+            rows.append((
+                chunk_id, meta.get("collection"), meta.get("doc"), meta.get("doc_type"),
+                meta.get("path"), int(meta.get("valid_from_num", 0)),
+                int(meta.get("valid_to_num", OPEN_END)), text,
+                json.dumps(dict(meta), ensure_ascii=False),
+                " ".join(self.analyzer.words(text)),
+                " ".join(self.analyzer.words(str(meta.get("section") or ""))),
+                " ".join(self.analyzer.words(_doc_name_words(meta))),
+            ))
+        with self._db_lock:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        self._dirty = True
+
+    def on_delete(self, ids: Sequence[str]) -> None:
+        with self._db_lock:
+            self._conn.executemany("DELETE FROM chunks WHERE id=?", [(i,) for i in ids])
+        self._dirty = True
+
+    def flush(self) -> None:
+        """Rebuild and save the BM25 matrix if anything changed since the last flush."""
+        if self._dirty or not (self.directory / "bm25.npz").exists():
+            self.rebuild()
+            self._dirty = False
+
+    def rebuild(self) -> None:
+        with self._db_lock:
+            rows = self._conn.execute(
+                "SELECT id, body_words, head_words, doc_words FROM chunks ORDER BY rowid"
+            ).fetchall()
+        counts: Counter[str] = Counter()
+        for _, body, head, docw in rows:
+            counts.update(body.split())
+            counts.update(head.split())
+            counts.update(docw.split())
+        self.analyzer.set_vocabulary({self.analyzer.stem(w) for w in counts})
+        term_cache: dict[str, list[str]] = {}
+
+        def terms(words: str, times: int) -> list[str]:
+            out: list[str] = []
+            for word in words.split():
+                cached = term_cache.get(word)
+                if cached is None:
+                    cached = term_cache[word] = self.analyzer.terms(word)
+                out.extend(cached)
+            return out * times
+
+        docs = [terms(body, self.weights.body) + terms(head, self.weights.section)
+                + terms(docw, self.weights.document) for _, body, head, docw in rows]
+        matrix = BM25Matrix.build(docs)
+        matrix.save(self.directory / "bm25.npz")
+        ids_tmp = self.directory / "ids.json.tmp"
+        ids_tmp.write_text(json.dumps([r[0] for r in rows]), encoding="utf-8")
+        ids_tmp.replace(self.directory / "ids.json")
+        with self._db_lock:
+            generation = self._generation() + 1
+            self._conn.execute("INSERT OR REPLACE INTO state VALUES ('generation', ?)",
+                               (str(generation),))
+        log.info("keyword index rebuilt: %d chunks, %d terms", len(rows), len(matrix.vocabulary))
+
+    # ---------------------------------------------------------------- reads
+    def _generation(self) -> int:
+        row = self._conn.execute("SELECT value FROM state WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _ensure_loaded(self) -> bool:
+        with self._db_lock:
+            generation = self._generation()
+            if generation == self._loaded_generation:
+                return self._matrix is not None
+            if not (self.directory / "bm25.npz").exists():
+                return False
+            self._matrix = BM25Matrix.load(self.directory / "bm25.npz")
+            self._ids = json.loads((self.directory / "ids.json").read_text(encoding="utf-8"))
+            rows = self._conn.execute(
+                "SELECT id, collection, doc, doc_type, path, valid_from, valid_to FROM chunks"
+            ).fetchall()
+            by_id = {r[0]: r[1:] for r in rows}
+            cols = list(zip(*(by_id.get(i, ("", "", "", "", 0, OPEN_END)) for i in self._ids)))
+            names = ["collection", "doc", "doc_type", "path", "valid_from", "valid_to"]
+            self._columns = {n: np.asarray(c if c else [], dtype=object if n not in
+                             ("valid_from", "valid_to") else np.int64) for n, c in zip(names, cols)}
+            # vocabulary of the index guards query-side compound splitting
+            self.analyzer.set_vocabulary(self._matrix.vocabulary)
+            self._loaded_generation = generation
+        return True
+
+    def _mask(self, flt: RetrievalFilter) -> np.ndarray | None:
+        mask = None
+
+        def combine(part: np.ndarray) -> None:
+            nonlocal mask
+            mask = part if mask is None else mask & part
+
+        for name, values in (("collection", flt.collections), ("doc", flt.docs),
+                             ("doc_type", flt.doc_types)):
+            if values is not None:
+                combine(np.isin(self._columns[name], list(values)))
+        if flt.exclude_paths:
+            combine(~np.isin(self._columns["path"], list(flt.exclude_paths)))
+        if flt.valid_at:
+            day = date_number(flt.valid_at)
+            combine((self._columns["valid_from"] <= day) & (self._columns["valid_to"] >= day))
+        return mask
+
+    def query_terms(self, query: str) -> list[str]:
+        self._ensure_loaded()
+        return self.analyzer.terms(query)
+
+    def search(self, query: str, k: int, flt: RetrievalFilter = RetrievalFilter()
+               ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) best first; only chunks the filter allows."""
+        if not self._ensure_loaded() or self._matrix is None or self._matrix.n_docs == 0:
+            return []
+        scores = self._matrix.scores(self.analyzer.terms(query))
+        mask = self._mask(flt)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top])]
+        return [(self._ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of chunks, for building results without asking the vector store."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._db_lock:
+            rows = self._conn.execute(
+                f"SELECT id, text, meta FROM chunks WHERE id IN ({marks})", list(ids)).fetchall()
+        return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+
+    def chunk_ids_where(self, sql: str, args: Sequence[Any]) -> list[str]:
+        with self._db_lock:
+            return [r[0] for r in self._conn.execute(f"SELECT id FROM chunks WHERE {sql}", args)]
+
+    def count(self) -> int:
+        with self._db_lock:
+            return self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def close(self) -> None:
+        self._conn.close()

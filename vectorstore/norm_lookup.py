@@ -1,0 +1,79 @@
+"""Resolve a named norm ("§ 17 BMG", "Paragraph 3 der Hundesteuersatzung") to its chunks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from vectorstore.filters import RetrievalFilter
+from vectorstore.keyword import KeywordIndex
+from vectorstore.legal_refs import NormReference, section_matches
+
+_GENERIC = {"satzung", "gesetz", "verordnung", "ordnung", "gemeind", "bund", "recht"}
+_ABBREVIATION = re.compile(r"\(([A-ZÄÖÜ][\wÄÖÜäöü -]{1,15})\)")
+MAX_CHUNKS_PER_REFERENCE = 3
+
+
+class NormLookup:
+    """Finds the chunks of a § in the document the question names (or in likely documents)."""
+
+    def __init__(self, keyword: KeywordIndex) -> None:
+        self.keyword = keyword
+
+    def _catalog(self, flt: RetrievalFilter) -> list[tuple[str, str, str]]:
+        """(doc, title, abbreviation) of every document the filter allows."""
+        rows = self.keyword._conn.execute(  # noqa: SLF001 - same package, read-only
+            "SELECT DISTINCT doc, json_extract(meta,'$.title'), json_extract(meta,'$.jurabk'),"
+            " collection, doc_type FROM chunks"
+        ).fetchall()
+        out = []
+        for doc, title, abbr, collection, doc_type in rows:
+            if not flt.allows({"doc": doc, "collection": collection, "doc_type": doc_type}):
+                continue
+            if not abbr:
+                found = _ABBREVIATION.search(title or "")
+                abbr = found.group(1) if found else ""
+            out.append((doc, title or "", abbr or ""))
+        return out
+
+    def documents_for(self, law: str, flt: RetrievalFilter) -> list[str]:
+        """Docs whose abbreviation equals `law`, else those sharing the most specific terms."""
+        catalog = self._catalog(flt)
+        wanted = law.replace(" ", "").upper()
+        exact = [doc for doc, _, abbr in catalog if abbr and abbr.replace(" ", "").upper() == wanted]
+        if exact:
+            return exact
+        analyzer = self.keyword.analyzer
+        law_terms = set(analyzer.terms(law)) - _GENERIC
+        if not law_terms:
+            return []
+        best, best_docs = 0, []
+        for doc, title, abbr in catalog:
+            name = re.sub(r"[_-]", " ", doc.rsplit(".", 1)[0])
+            overlap = len(law_terms & set(analyzer.terms(f"{name} {title} {abbr}")))
+            if overlap > best:
+                best, best_docs = overlap, [doc]
+            elif overlap == best and overlap:
+                best_docs.append(doc)
+        return best_docs
+
+    def chunk_ids(self, ref: NormReference, docs: Sequence[str]) -> list[str]:
+        if not docs:
+            return []
+        marks = ",".join("?" * len(docs))
+        rows = self.keyword._conn.execute(  # noqa: SLF001
+            f"SELECT id, doc, json_extract(meta,'$.section'), json_extract(meta,'$.position'), text"
+            f" FROM chunks WHERE doc IN ({marks})", list(docs),
+        ).fetchall()
+        hits = [r for r in rows if section_matches(r[2], ref)]
+        hits.sort(key=lambda r: (docs.index(r[1]), r[3] or 0))
+        if ref.absatz:  # the chunk holding "(2)" first
+            marker = re.compile(rf"(^|\n)\s*(\*\*)?\({re.escape(ref.absatz)}\)")
+            hits.sort(key=lambda r: 0 if marker.search(r[4]) else 1)
+        per_doc: dict[str, int] = {}
+        chosen = []
+        for chunk_id, doc, *_ in hits:
+            if per_doc.get(doc, 0) < MAX_CHUNKS_PER_REFERENCE:
+                per_doc[doc] = per_doc.get(doc, 0) + 1
+                chosen.append(chunk_id)
+        return chosen
