@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import (
@@ -78,8 +78,11 @@ class RetrievalSettings(BaseModel):
     use_dense: bool = Field(True, description="Query the vector store")
     use_keyword: bool = Field(True, description="Query the German BM25 keyword index")
     use_norm_lookup: bool = Field(True, description="Fetch sections named in the question (§ 17 BMG)")
-    dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense ranking")
-    keyword_weight: float = Field(1.0, ge=0, description="RRF weight of the keyword ranking")
+    fusion: Literal["score", "rrf"] = Field(
+        "score", description="'score': BM25/max + dense_weight*cosine (default, right for the "
+        "weak bundled embedder); 'rrf': weighted reciprocal rank fusion (for strong embedders)")
+    dense_weight: float = Field(0.2, ge=0, description="Weight of the dense signal")
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of the keyword signal")
     rrf_k: int = Field(60, ge=1, description="RRF constant")
     candidates: int = Field(50, ge=5, description="Candidates per retriever before fusion")
     section_weight: int = Field(2, ge=0, description="BM25 repeats of section-heading terms")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from vectorstore.chroma_store import ChromaStore
 from vectorstore.embedder import Embedder
 from vectorstore.results import SearchResult
@@ -20,3 +22,11 @@ class DenseRetriever:
         vector = self.embedder.embed_query(query)
         hits = self.store.query(vector, k, where)
         return [SearchResult.from_store(h.id, h.text, h.metadata, h.score) for h in hits]
+
+    def similarities(self, query: str, chunk_ids: list[str]) -> dict[str, float]:
+        """Cosine of the query to chunks found by other retrievers (stored vectors, no re-embed)."""
+        if not chunk_ids:
+            return {}
+        vector = np.asarray(self.embedder.embed_query(query))
+        rows = self.store.get(chunk_ids, with_embeddings=True)
+        return {row["id"]: float(vector @ np.asarray(row["embedding"])) for row in rows}

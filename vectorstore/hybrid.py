@@ -25,7 +25,8 @@ class HybridConfig:
     use_dense: bool = True
     use_keyword: bool = True
     use_norm_lookup: bool = True
-    dense_weight: float = 1.0
+    fusion: str = "score"  # "score": BM25/max + dense_weight * cosine; "rrf": reciprocal rank
+    dense_weight: float = 0.2
     keyword_weight: float = 1.0
     rrf_k: int = 60
     candidates: int = 50  # per retriever, before fusion
@@ -56,19 +57,25 @@ class HybridRetriever:
         dense_scores: dict[str, float] = {}
         keyword_scores: dict[str, float] = {}
         by_id: dict[str, SearchResult] = {}
+        dense_ranked: list[str] = []
+        keyword_ranked: list[str] = []
         if cfg.use_dense and self.dense is not None:
-            for rank, hit in enumerate(self.dense.retrieve(query, pool, flt.chroma_where())):
-                if not flt.allows(hit.metadata):
-                    continue
-                by_id[hit.chunk_id] = hit
-                dense_scores[hit.chunk_id] = hit.score
-                fused[hit.chunk_id] = fused.get(hit.chunk_id, 0.0) + cfg.dense_weight / (
-                    cfg.rrf_k + rank + 1)
+            for hit in self.dense.retrieve(query, pool, flt.chroma_where()):
+                if flt.allows(hit.metadata):
+                    by_id[hit.chunk_id] = hit
+                    dense_scores[hit.chunk_id] = hit.score
+                    dense_ranked.append(hit.chunk_id)
         if cfg.use_keyword:
-            for rank, (chunk_id, score) in enumerate(self.keyword.search(query, pool, flt)):
+            for chunk_id, score in self.keyword.search(query, pool, flt):
                 keyword_scores[chunk_id] = score
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + cfg.keyword_weight / (
-                    cfg.rrf_k + rank + 1)
+                keyword_ranked.append(chunk_id)
+        if cfg.fusion == "rrf":
+            for weight, ranking in ((cfg.dense_weight, dense_ranked),
+                                    (cfg.keyword_weight, keyword_ranked)):
+                for rank, chunk_id in enumerate(ranking):
+                    fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (cfg.rrf_k + rank + 1)
+        else:
+            self._score_fusion(query, fused, dense_scores, keyword_scores)
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)
         if cfg.use_norm_lookup:
             pinned = self._named_norms(query, flt, ranked, by_id)
@@ -81,6 +88,23 @@ class HybridRetriever:
         if self.reranker is not None:
             results = self.reranker.rerank(query, results)
         return results[:k]
+
+    def _score_fusion(self, query: str, fused: dict[str, float], dense: dict[str, float],
+                      keyword: dict[str, float]) -> None:
+        """BM25 normalised to the best hit, plus a small dense bonus.
+
+        With the bundled English MiniLM, dense ranks are near-random on German paraphrases
+        (hit@5 0.08 on the dev set) and rank fusion lets them push good BM25 hits out; as a
+        bonus on the cosine they only break ties. A strong multilingual model deserves "rrf".
+        """
+        cfg = self.config
+        top = max(keyword.values(), default=0.0) or 1.0
+        if self.dense is not None and cfg.use_dense:
+            missing = [i for i in keyword if i not in dense]
+            dense.update(self.dense.similarities(query, missing))
+        for chunk_id in set(dense) | set(keyword):
+            fused[chunk_id] = (cfg.keyword_weight * keyword.get(chunk_id, 0.0) / top
+                               + cfg.dense_weight * dense.get(chunk_id, 0.0))
 
     def _named_norms(self, query: str, flt: RetrievalFilter, ranked: Sequence[str],
                      by_id: dict[str, SearchResult]) -> list[str]:

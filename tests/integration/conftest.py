@@ -51,5 +51,5 @@ def corpus_subset(tmp_path: Path, shared_corpus: Path) -> Path:
     for name in SUBSET:
         dest = target / Path(name).name
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shared_corpus / name, dest)
+        shutil.copyfile(shared_corpus / name, dest)
     return target
