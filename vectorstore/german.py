@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -23,7 +23,7 @@ _TOKEN = re.compile(r"[a-z0-9äöüß]+", re.IGNORECASE)
 _FOLD = str.maketrans({"ß": "ss", "ẞ": "ss"})
 _TRANSLIT = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
 MIN_COMPOUND = 8  # shorter words are not split
-MIN_PART = 4
+MIN_PART = 3
 _LINKING = ("s", "es", "n", "en", "er", "e")
 
 
@@ -36,11 +36,12 @@ def fold(text: str) -> str:
 class GermanAnalyzer:
     """Turns text into index terms. `vocabulary` (stems seen in the corpus) guards splitting."""
 
-    def __init__(self, vocabulary: Callable[[], Iterable[str]] | None = None) -> None:
+    def __init__(self, *, stemming: bool = True, compounds: bool = True) -> None:
         self._stemmer = Stemmer.Stemmer("german")
         self._lock = threading.Lock()  # PyStemmer objects are not thread-safe
         self._known: frozenset[str] = frozenset()
-        self._vocabulary = vocabulary
+        self.stemming = stemming
+        self.compounds = compounds
         self._split_cache: dict[str, tuple[str, ...]] = {}
 
     def set_vocabulary(self, stems: Iterable[str]) -> None:
@@ -48,6 +49,8 @@ class GermanAnalyzer:
         self._split_cache.clear()
 
     def stem(self, word: str) -> str:
+        if not self.stemming:
+            return word
         with self._lock:
             return self._stemmer.stemWord(word)
 
@@ -61,7 +64,7 @@ class GermanAnalyzer:
         for word in self.words(text):
             stem = self.stem(_umlaut_spelling(word))
             out.append(stem)
-            if split and len(word) >= MIN_COMPOUND and not word.isdigit():
+            if split and self.compounds and len(word) >= MIN_COMPOUND and not word.isdigit():
                 out.extend(p for p in self.compound_parts(word) if p != stem)
         return out
 
