@@ -69,7 +69,7 @@ def main_options(
 
 
 def _register() -> None:
-    from assistant.commands import eval_cmd, ingest_cmd, search_cmd  # noqa: F401
+    from assistant.commands import ask_cmd, eval_cmd, ingest_cmd, search_cmd  # noqa: F401
 
 
 def main() -> None:

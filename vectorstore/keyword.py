@@ -189,14 +189,14 @@ class KeywordIndex:
 
     def query_terms(self, query: str) -> list[str]:
         self._ensure_loaded()
-        return self.analyzer.terms(query)
+        return self.analyzer.query_terms(query)
 
     def search(self, query: str, k: int, flt: RetrievalFilter = RetrievalFilter()
                ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) best first; only chunks the filter allows."""
         if not self._ensure_loaded() or self._matrix is None or self._matrix.n_docs == 0:
             return []
-        scores = self._matrix.scores(self.analyzer.terms(query))
+        scores = self._matrix.scores(self.analyzer.query_terms(query))
         mask = self._mask(flt)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
@@ -204,6 +204,28 @@ class KeywordIndex:
         top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         top = top[np.argsort(-scores[top])]
         return [(self._ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def coverage(self, query: str, text: str) -> float:
+        """Share of the question's terms (weighted by rarity, idf) that occur in `text`.
+
+        The evidence signal behind refusals: a passage that lacks the question's specific
+        words is unlikely to answer it.
+        """
+        if not self._ensure_loaded() or self._matrix is None:
+            return 0.0
+        terms = set(self.analyzer.terms(query, split=False))
+        if not terms:
+            return 0.0
+        present = set(self.analyzer.terms(text))
+        n_docs = max(1, self._matrix.n_docs)
+        df = np.diff(self._matrix.weights.indptr)
+
+        def idf(term: str) -> float:
+            col = self._matrix.vocabulary.get(term)
+            return float(np.log1p(n_docs / (1 + (df[col] if col is not None else 0))))
+
+        total = sum(idf(t) for t in terms)
+        return sum(idf(t) for t in terms if t in present) / total if total else 0.0
 
     def chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of chunks, for building results without asking the vector store."""

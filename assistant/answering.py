@@ -1,0 +1,193 @@
+"""Build trustworthy answers: retrieve, refuse when evidence is thin, generate, cite, check.
+
+Every answer carries numbered citations with verbatim quotes from the retrieved chunks, the
+backend that wrote it and the pinned prompt version. Sentences the grounding check cannot trace
+to their quotes are removed; when nothing survives, the answer falls back to the quotes
+themselves (extractive), which are grounded by construction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.config import AnswerSettings, LLMSettings
+from assistant.conversation import Turn, resolve_question
+from assistant.grounding import best_sentences, check_answer, cited_numbers
+from assistant.llm.base import LLMBackend, PromptText
+from assistant.prompting import PromptLibrary, PromptTemplate
+from vectorstore.results import SearchResult
+
+log = logging.getLogger(__name__)
+
+REFUSAL = "In den vorliegenden Dokumenten finde ich dazu keine Angabe."
+SOURCE_CHARS = 900  # per source in the prompt: the small model's context is 2k tokens
+
+
+@dataclass
+class Citation:
+    n: int
+    doc: str
+    section: str | None
+    page: int | None
+    quote: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "doc": self.doc, "section": self.section, "page": self.page,
+                "quote": self.quote}
+
+
+@dataclass
+class Answer:
+    """The `rathaus ask --json` contract (see to_json)."""
+
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    sources: list[SearchResult]
+    grounded: bool
+    unsupported: list[str]
+    backend: str
+    prompt: str
+    query: str = ""
+    support: float = 0.0
+    draft: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "sources": [s.to_json() for s in self.sources],
+            "grounded": self.grounded,
+            "unsupported": self.unsupported,
+            "backend": self.backend,
+            "prompt": self.prompt,
+        }
+
+
+Retrieve = Callable[[str, int], list[SearchResult]]
+Terms = Callable[[str], list[str]]
+Support = Callable[[str, Sequence[SearchResult]], float]
+
+
+def _parse_ref(ref: str) -> tuple[str, int | None]:
+    name, _, version = ref.partition("@")
+    return name, int(version) if version else None
+
+
+class AnswerService:
+    """Answers one question (optionally in a conversation) from the indexed documents."""
+
+    def __init__(self, *, retrieve: Retrieve, terms: Terms, support: Support,
+                 backend: LLMBackend | None, llm: LLMSettings, settings: AnswerSettings,
+                 prompts: PromptLibrary | None = None) -> None:
+        self.retrieve = retrieve
+        self.terms = terms
+        self.support = support
+        self.backend = backend
+        self.llm = llm
+        self.settings = settings
+        self.prompts = prompts or PromptLibrary()
+
+    @property
+    def backend_name(self) -> str:
+        return self.backend.name if self.backend else "extractive"
+
+    def prompt_template(self) -> PromptTemplate:
+        ref = (self.settings.prompt_chat if self.backend is not None and self.backend.kind == "chat"
+               else self.settings.prompt_completion)
+        return self.prompts.load(*_parse_ref(ref))
+
+    def ask(self, question: str, history: Sequence[Turn] = (),
+            on_token: Callable[[str], None] | None = None) -> Answer:
+        query = resolve_question(question, history, self.settings.history_turns)
+        sources = self.retrieve(query, self.settings.k)
+        template = self.prompt_template()
+        support = self.support(query, sources) if sources else 0.0
+        if not sources or support < self.settings.min_support:
+            return Answer(REFUSAL, True, [], sources, True, [], self.backend_name, template.ref,
+                          query=query, support=support)
+        query_terms = self.terms(query)
+        quotes = {i + 1: best_sentences(s.text, query_terms, self.terms, limit=3)
+                  for i, s in enumerate(sources)}
+        draft, backend_used = "", "extractive"
+        if self.backend is not None:
+            draft = self._generate(template, question if not history else query, sources,
+                                   on_token)
+            backend_used = self.backend.name
+        answer = self._finish(draft, sources, quotes, query_terms)
+        answer.backend = backend_used if answer.draft_kept else "extractive"
+        answer.prompt, answer.query, answer.support, answer.draft = (
+            template.ref, query, support, draft)
+        if draft and not answer.draft_kept:
+            answer.notes.append(f"Antwort des Modells ({backend_used}) nicht belegt – "
+                                "stattdessen wörtliche Zitate")
+        if on_token is not None and self.backend is None:
+            on_token(answer.answer)
+        return answer
+
+    def _generate(self, template: PromptTemplate, question: str, sources: list[SearchResult],
+                  on_token: Callable[[str], None] | None) -> str:
+        assert self.backend is not None
+        items = [{"n": i + 1, "title": s.title or s.doc, "section": s.section, "page": s.page,
+                  "text": " ".join(s.text.split())[:SOURCE_CHARS]} for i, s in enumerate(sources)]
+        prompt = PromptText(template.render(question=question, sources=items), template.system)
+        pieces: list[str] = []
+        for piece in self.backend.stream(prompt, max_tokens=self.llm.max_tokens):
+            pieces.append(piece)
+            if on_token is not None:
+                on_token(piece)
+        return _clean_generation("".join(pieces))
+
+    def _finish(self, draft: str, sources: list[SearchResult], quotes: dict[int, str],
+                query_terms: list[str]) -> "_Built":
+        texts = {n: sources[n - 1].text for n in quotes}
+        removed: list[str] = []
+        if draft and draft.strip() != REFUSAL:
+            checked = check_answer(draft, texts, self.terms, self.settings.sentence_support)
+            removed = checked.removed
+            if checked.grounded:
+                numbers = list(dict.fromkeys(n for _, ns in checked.kept for n in ns))
+                return _Built(checked.text, False, self._citations(numbers, sources, quotes),
+                              sources, True, removed, "", "", draft_kept=True)
+        text, numbers = self._extractive(quotes, query_terms)
+        return _Built(text, False, self._citations(numbers, sources, quotes), sources, True,
+                      removed, "", "", draft_kept=False)
+
+    def _extractive(self, quotes: dict[int, str], query_terms: list[str]) -> tuple[str, list[int]]:
+        """The best supporting sentences, quoted, with their citation numbers."""
+        wanted = set(query_terms)
+        ranked = sorted(quotes, key=lambda n: (-len(wanted & set(self.terms(quotes[n]))), n))
+        chosen = ranked[:1]
+        if len(ranked) > 1 and wanted & set(self.terms(quotes[ranked[1]])) - set(
+                self.terms(quotes[ranked[0]])):
+            chosen.append(ranked[1])  # a second source that adds something the first lacks
+        chosen.sort()
+        text = " ".join(f"„{quotes[n]}“ [{n}]" for n in chosen)
+        return text, chosen
+
+    @staticmethod
+    def _citations(numbers: Sequence[int], sources: list[SearchResult],
+                   quotes: dict[int, str]) -> list[Citation]:
+        return [Citation(n, sources[n - 1].doc, sources[n - 1].section, sources[n - 1].page,
+                         quotes[n]) for n in numbers if n in quotes]
+
+
+@dataclass
+class _Built(Answer):
+    draft_kept: bool = False
+
+
+def _clean_generation(text: str) -> str:
+    """First paragraph only; small models wander off into new 'Frage:' blocks."""
+    text = text.strip()
+    text = re.split(r"\n\s*\n|\nFrage:|\nAuszüge:", text)[0]
+    return " ".join(text.split())
+
+
+__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "cited_numbers"]

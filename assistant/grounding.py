@@ -1,0 +1,115 @@
+"""Check every answer sentence against the quotes it cites.
+
+Hard facts — numbers, amounts, dates, deadlines, § references — must occur in the cited text;
+the rest of the sentence must be lexically supported (a share of its content words found in
+the cited text). Unsupported sentences are removed and reported. This is what lets a Kommune
+use a 270M model: whatever it invents does not reach the user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ingest.sentences import split_sentences
+
+_CITE = re.compile(r"\[(\d{1,2})\]")
+_NUMBER = re.compile(r"\d+(?:[ .,]\d+)*")
+_PARAGRAPH = re.compile(r"(?:§§?|Art\.)\s*\d+\s*[a-z]?", re.IGNORECASE)
+NUMBER_WORDS = {
+    "null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
+    "elf", "zwölf", "zwanzig", "dreißig", "vierzig", "fünfzig", "hundert", "tausend",
+    "zweier", "dreier", "vierzehn", "fünfzehn", "sechzehn", "achtzehn", "einundzwanzig",
+}
+Terms = Callable[[str], list[str]]
+
+
+def _norm_number(text: str) -> str:
+    return re.sub(r"[ .]", "", text).replace(",00", "").replace(",", ".")
+
+
+def hard_facts(sentence: str) -> list[str]:
+    """Numbers (normalised), § references and number words a sentence asserts."""
+    text = _CITE.sub(" ", sentence)
+    facts = [_norm_number(m.group(0)) for m in _NUMBER.finditer(text)]
+    facts += [re.sub(r"\s+", "", m.group(0)).lower() for m in _PARAGRAPH.finditer(text)]
+    facts += [w for w in re.findall(r"[a-zäöüß]+", text.lower()) if w in NUMBER_WORDS]
+    return facts
+
+
+def _facts_of_source(text: str) -> set[str]:
+    found = {_norm_number(m.group(0)) for m in _NUMBER.finditer(text)}
+    found |= {re.sub(r"\s+", "", m.group(0)).lower() for m in _PARAGRAPH.finditer(text)}
+    found |= {w for w in re.findall(r"[a-zäöüß]+", text.lower()) if w in NUMBER_WORDS}
+    # "25 000" may be read as "25" and "000" elsewhere: also keep each number part
+    for m in _NUMBER.finditer(text):
+        found.update(_norm_number(p) for p in re.split(r"[ .]", m.group(0)) if p)
+    return found
+
+
+@dataclass
+class GroundingResult:
+    kept: list[tuple[str, list[int]]] = field(default_factory=list)  # sentence, its citations
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s for s, _ in self.kept).strip()
+
+    @property
+    def grounded(self) -> bool:
+        return bool(self.kept)
+
+
+def check_answer(answer: str, sources: Mapping[int, str], terms: Terms,
+                 min_support: float = 0.5) -> GroundingResult:
+    """Keep sentences whose facts and content words are in their cited sources.
+
+    A sentence without a citation is kept only if some source supports it, and then gets
+    that source's number.
+    """
+    result = GroundingResult()
+    for sentence in split_sentences(answer.strip()):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        cited = [int(n) for n in _CITE.findall(sentence) if int(n) in sources]
+        candidates = cited or list(sources)
+        supporting = [n for n in candidates if _supports(sources[n], sentence, terms, min_support)]
+        if not supporting:
+            result.removed.append(sentence)
+            continue
+        if not cited:
+            sentence = sentence.rstrip() + f" [{supporting[0]}]"
+            cited = supporting[:1]
+        result.kept.append((sentence, cited))
+    return result
+
+
+def _supports(source: str, sentence: str, terms: Terms, min_support: float) -> bool:
+    facts = hard_facts(sentence)
+    available = _facts_of_source(source)
+    if any(f not in available for f in facts):
+        return False
+    words = set(terms(_CITE.sub(" ", sentence)))
+    if not words:
+        return False
+    source_terms = set(terms(source))
+    return len(words & source_terms) / len(words) >= min_support
+
+
+def cited_numbers(text: str) -> list[int]:
+    return list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
+
+
+def best_sentences(text: str, query_terms: Sequence[str], terms: Terms, limit: int = 2) -> str:
+    """The verbatim sentences of a chunk that share most terms with the question (in order)."""
+    sentences = [s.strip() for s in split_sentences(" ".join(text.split())) if s.strip()]
+    if not sentences:
+        return text.strip()
+    wanted = set(query_terms)
+    scored = [(len(wanted & set(terms(s))), i) for i, s in enumerate(sentences)]
+    top = sorted(sorted(scored, reverse=True)[:limit], key=lambda x: x[1])
+    chosen = [sentences[i] for score, i in top if score > 0] or sentences[:1]
+    return " ".join(chosen)

@@ -1,0 +1,53 @@
+"""Choose the answering backend from settings (`auto` falls back step by step)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from assistant.config import LLMSettings
+from assistant.errors import BackendUnavailable
+from assistant.llm.base import LLMBackend
+from assistant.llm.llamacpp import BUNDLED, LlamaCppBackend, bundled_model_path
+from assistant.llm.ollama import OllamaBackend
+
+log = logging.getLogger(__name__)
+
+
+def _ollama(cfg: LLMSettings) -> OllamaBackend:
+    if not cfg.ollama_host:
+        raise BackendUnavailable("Kein Ollama-Server konfiguriert (llm.ollama_host)",
+                                 "llm.ollama_host not set")
+    backend = OllamaBackend(cfg.ollama_host, cfg.ollama_model, num_ctx=cfg.num_ctx,
+                            temperature=cfg.temperature)
+    backend.check()
+    return backend
+
+
+def _llamacpp(cfg: LLMSettings, data_dir: Path) -> LlamaCppBackend:
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        raise BackendUnavailable("llama-cpp-python ist nicht installiert",
+                                 "llama_cpp not importable") from exc
+    path = (bundled_model_path(data_dir / "models") if cfg.llamacpp_model == BUNDLED
+            else Path(cfg.llamacpp_model))
+    if not path.is_file():
+        raise BackendUnavailable("Die Modelldatei (GGUF) fehlt", f"GGUF not found: {path}")
+    return LlamaCppBackend(path, n_ctx=cfg.llamacpp_n_ctx, temperature=0.0)
+
+
+def choose_backend(cfg: LLMSettings, data_dir: Path) -> LLMBackend | None:
+    """The configured backend; None means extractive answers. Explicit choices fail loudly."""
+    if cfg.backend == "extractive":
+        return None
+    if cfg.backend == "ollama":
+        return _ollama(cfg)
+    if cfg.backend == "llamacpp":
+        return _llamacpp(cfg, data_dir)
+    for builder in (lambda: _ollama(cfg), lambda: _llamacpp(cfg, data_dir)):
+        try:
+            return builder()
+        except BackendUnavailable as exc:
+            log.info("backend skipped: %s", exc.detail)
+    return None

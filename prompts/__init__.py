@@ -1,0 +1,1 @@
+"""Versioned German prompt templates (data, not code): `<name>/v<N>.yaml`."""
