@@ -17,6 +17,7 @@ from typing import Any
 from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, resolve_question
 from assistant.grounding import best_sentences, check_answer, cited_numbers
+from ingest.sentences import split_sentences
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
 from vectorstore.results import SearchResult
@@ -118,7 +119,7 @@ class AnswerService:
         draft, backend_used = "", "extractive"
         if self.backend is not None:
             draft = self._generate(template, question if not history else query, sources,
-                                   on_token)
+                                   quotes, on_token)
             backend_used = self.backend.name
         answer = self._finish(draft, sources, quotes, query_terms)
         answer.backend = backend_used if answer.draft_kept else "extractive"
@@ -132,10 +133,11 @@ class AnswerService:
         return answer
 
     def _generate(self, template: PromptTemplate, question: str, sources: list[SearchResult],
-                  on_token: Callable[[str], None] | None) -> str:
+                  quotes: dict[int, str], on_token: Callable[[str], None] | None) -> str:
         assert self.backend is not None
         items = [{"n": i + 1, "title": s.title or s.doc, "section": s.section, "page": s.page,
-                  "text": " ".join(s.text.split())[:SOURCE_CHARS]} for i, s in enumerate(sources)]
+                  "text": " ".join(s.text.split())[:SOURCE_CHARS], "quote": quotes[i + 1]}
+                 for i, s in enumerate(sources)]
         prompt = PromptText(template.render(question=question, sources=items), template.system)
         pieces: list[str] = []
         for piece in self.backend.stream(prompt, max_tokens=self.llm.max_tokens):
@@ -183,11 +185,35 @@ class _Built(Answer):
     draft_kept: bool = False
 
 
+_SOURCE_HEADER = re.compile(r"\[(\d{1,2})\]\s+[^\[\]:]{3,200}?(?:§\s*\d+[a-z]?[^:]{0,120})?:\s*")
+_ABSATZ = re.compile(r"^\(\d+[a-z]?\)\s*")
+MAX_SENTENCES = 3
+
+
 def _clean_generation(text: str) -> str:
-    """First paragraph only; small models wander off into new 'Frage:' blocks."""
-    text = text.strip()
-    text = re.split(r"\n\s*\n|\nFrage:|\nAuszüge:", text)[0]
-    return " ".join(text.split())
+    """Normalise what a small base model writes.
+
+    It often repeats the excerpt format ("[1] Titel, § 5: Text"); that becomes "Text [1]", so
+    the grounding check can verify the copied text against excerpt 1. A last sentence cut off
+    by the token limit is dropped, and the answer is kept to a few sentences.
+    """
+    text = re.split(r"\n\s*\n|\nFrage:|\nAuszüge:", text.strip())[0]
+    parts = []
+    pieces = _SOURCE_HEADER.split(text)
+    if len(pieces) > 1:  # [lead, n, body, n, body, ...]
+        if pieces[0].strip():
+            parts.append(pieces[0].strip())
+        for n, body in zip(pieces[1::2], pieces[2::2]):
+            body = _ABSATZ.sub("", " ".join(body.split()))
+            if body:
+                parts.append(f"{body.rstrip()} [{n}]")
+        text = " ".join(parts)
+    text = " ".join(text.split())
+    if text and not re.search(r"[.!?]\s*(\[\d+\]\s*)*$", text):
+        ends = list(re.finditer(r"[.!?](?:\s*\[\d+\])*(?=\s)", text))
+        text = text[:ends[-1].end()] if ends else ""
+    sentences = split_sentences(text)
+    return " ".join(s.strip() for s in sentences[:MAX_SENTENCES])
 
 
 __all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "cited_numbers"]

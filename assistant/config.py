@@ -112,7 +112,7 @@ class AnswerSettings(BaseModel):
 
     k: int = Field(5, ge=1, le=20, description="Sources given to the model")
     prompt_chat: str = Field("answer_chat@1", description="Pinned chat prompt version")
-    prompt_completion: str = Field("answer_completion@1",
+    prompt_completion: str = Field("answer_completion@2",
                                    description="Pinned completion prompt version")
     min_support: float = Field(
         0.5, ge=0, le=1, description="Refuse below this evidence score (calibrated on the dev "

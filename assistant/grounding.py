@@ -16,7 +16,7 @@ from ingest.sentences import split_sentences
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
 _NUMBER = re.compile(r"\d+(?:[ .,]\d+)*")
-_PARAGRAPH = re.compile(r"(?:§§?|Art\.)\s*\d+\s*[a-z]?", re.IGNORECASE)
+_PARAGRAPH = re.compile(r"(?:§§?|Art\.)\s*\d+(?:\s?[a-z](?![a-zäöüß]))?", re.IGNORECASE)
 NUMBER_WORDS = {
     "null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
     "elf", "zwölf", "zwanzig", "dreißig", "vierzig", "fünfzig", "hundert", "tausend",
@@ -70,6 +70,9 @@ def check_answer(answer: str, sources: Mapping[int, str], terms: Terms,
     that source's number.
     """
     result = GroundingResult()
+    # "… 165,00 €. [1] Die …" -> "… 165,00 € [1]. Die …" so citations stay with their sentence
+    answer = re.sub(r"([.!?])\s*((?:\[\d{1,2}\]\s*)+)", lambda m: f" {m.group(2).strip()}{m.group(1)} ",
+                    answer)
     for sentence in split_sentences(answer.strip()):
         sentence = sentence.strip()
         if not sentence:
@@ -105,7 +108,8 @@ def cited_numbers(text: str) -> list[int]:
 
 def best_sentences(text: str, query_terms: Sequence[str], terms: Terms, limit: int = 2) -> str:
     """The verbatim sentences of a chunk that share most terms with the question (in order)."""
-    sentences = [s.strip() for s in split_sentences(" ".join(text.split())) if s.strip()]
+    plain = " ".join(text.replace("**", "").replace("__", "").split())  # Markdown emphasis is not text
+    sentences = [s.strip() for s in split_sentences(plain) if s.strip()]
     if not sentences:
         return text.strip()
     wanted = set(query_terms)

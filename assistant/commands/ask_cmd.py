@@ -98,7 +98,8 @@ def prompts_render(
     except AssistantError as exc:
         fail(exc)
     items = [{"n": i + 1, "title": s.title or s.doc, "section": s.section, "page": s.page,
-              "text": " ".join(s.text.split())} for i, s in enumerate(sources)]
+              "text": " ".join(s.text.split()), "quote": " ".join(s.text.split())[:400]}
+             for i, s in enumerate(sources)]
     if template.system:
         typer.echo("=== system ===\n" + template.system)
     typer.echo("=== prompt ===\n" + template.render(question=question, sources=items))

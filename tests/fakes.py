@@ -1,0 +1,23 @@
+"""Test doubles for unit tests only: a fake LLM with a queue of canned replies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from assistant.llm.base import PromptText
+
+
+class QueuedLLM:
+    """Returns the queued replies in order, token by token; records the prompts it saw."""
+
+    def __init__(self, *replies: str, kind: str = "completion", name: str = "fake") -> None:
+        self.replies = list(replies)
+        self.kind = kind
+        self.name = name
+        self.prompts: list[PromptText] = []
+
+    def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]:
+        self.prompts.append(prompt)
+        reply = self.replies.pop(0) if self.replies else ""
+        for word in reply.split(" "):
+            yield word + " "
