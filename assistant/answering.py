@@ -162,14 +162,16 @@ class AnswerService:
                       removed, "", "", draft_kept=False)
 
     def _extractive(self, quotes: dict[int, str], query_terms: list[str]) -> tuple[str, list[int]]:
-        """The best supporting sentences, quoted, with their citation numbers."""
+        """The best-ranked source's key sentences, quoted; a second source only when it covers
+        question terms the first lacks. Retrieval order decides: it already weighs the terms."""
         wanted = set(query_terms)
-        ranked = sorted(quotes, key=lambda n: (-len(wanted & set(self.terms(quotes[n]))), n))
-        chosen = ranked[:1]
-        if len(ranked) > 1 and wanted & set(self.terms(quotes[ranked[1]])) - set(
-                self.terms(quotes[ranked[0]])):
-            chosen.append(ranked[1])  # a second source that adds something the first lacks
-        chosen.sort()
+        order = sorted(quotes)
+        chosen = order[:1]
+        covered = wanted & set(self.terms(quotes[order[0]])) if order else set()
+        for n in order[1:3]:
+            if (wanted & set(self.terms(quotes[n]))) - covered:
+                chosen.append(n)
+                break
         text = " ".join(f"„{quotes[n]}“ [{n}]" for n in chosen)
         return text, chosen
 

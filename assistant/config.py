@@ -115,7 +115,7 @@ class AnswerSettings(BaseModel):
     prompt_completion: str = Field("answer_completion@2",
                                    description="Pinned completion prompt version")
     min_support: float = Field(
-        0.5, ge=0, le=1, description="Refuse below this evidence score (calibrated on the dev "
+        0.10, ge=0, le=1, description="Refuse below this evidence score (calibrated on the dev "
         "set with `bench/calibrate_refusal.py`)")
     sentence_support: float = Field(
         0.5, ge=0, le=1, description="Share of a sentence's content words its cited quote must "

@@ -33,6 +33,9 @@ apt_install
 .venv/bin/python -m pip install -q --upgrade pip
 # torch first and pinned: the CPU build; an unpinned torch would pull a multi-GB CUDA build
 .venv/bin/python -m pip install -q "torch==2.13.0"
+# llama-cpp-python compiles llama.cpp (~9 min on 2 cores, cached by pip afterwards); a portable
+# build so that a cached wheel also runs on another CPU
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
 if [ "$WITH_TEST" = 1 ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
 else

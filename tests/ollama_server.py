@@ -1,0 +1,107 @@
+"""An HTTP endpoint on 127.0.0.1 that speaks Ollama's API, serving a GGUF through llama.cpp.
+
+For tests and demos on machines without Ollama: `/api/tags`, `/api/chat` and `/api/generate`,
+streaming (NDJSON, the default) and not. Production runs the real Ollama.
+
+    python tests/ollama_server.py --port 11434 --model /path/model.gguf --name gemma3:270m
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from llama_cpp import Llama
+
+STOP = ["\nFrage:", "\nAuszüge:", "\n\n"]
+
+
+class OllamaLike:
+    def __init__(self, model_path: Path, name: str) -> None:
+        self.name = name
+        self.llm = Llama(model_path=str(model_path), n_ctx=4096, n_threads=2, verbose=False)
+        self.lock = threading.Lock()
+
+    def complete(self, prompt: str, options: dict):
+        with self.lock:
+            yield from (c["choices"][0]["text"] for c in self.llm(
+                prompt, max_tokens=int(options.get("num_predict", 128)),
+                temperature=float(options.get("temperature", 0.0)), stop=STOP, stream=True))
+
+
+def make_handler(backend: OllamaLike):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+        def _json(self, status: int, body: dict) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            if self.path == "/api/tags":
+                self._json(200, {"models": [{"name": backend.name, "model": backend.name}]})
+            else:
+                self._json(404, {"error": "not found"})
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            request = json.loads(self.rfile.read(length) or b"{}")
+            if request.get("model") != backend.name:
+                self._json(404, {"error": f"model '{request.get('model')}' not found"})
+                return
+            if self.path == "/api/chat":
+                prompt = "\n\n".join(m["content"] for m in request.get("messages", []))
+                chat = True
+            elif self.path == "/api/generate":
+                prompt = (request.get("system", "") + "\n\n" + request.get("prompt", "")).strip()
+                chat = False
+            else:
+                self._json(404, {"error": "not found"})
+                return
+            options = request.get("options", {})
+            pieces = backend.complete(prompt, options)
+
+            def frame(text: str, done: bool) -> dict:
+                body = {"model": backend.name, "done": done}
+                if chat:
+                    body["message"] = {"role": "assistant", "content": text}
+                else:
+                    body["response"] = text
+                return body
+
+            if not request.get("stream", True):
+                self._json(200, frame("".join(pieces), True))
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.end_headers()
+            for piece in pieces:
+                self.wfile.write((json.dumps(frame(piece, False)) + "\n").encode())
+                self.wfile.flush()
+            self.wfile.write((json.dumps(frame("", True)) + "\n").encode())
+
+    return Handler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=11434)
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--name", default="gemma3:270m")
+    args = parser.parse_args()
+    server = ThreadingHTTPServer((args.host, args.port), make_handler(OllamaLike(args.model, args.name)))
+    print(f"listening on http://{args.host}:{args.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
