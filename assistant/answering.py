@@ -25,7 +25,16 @@ from vectorstore.results import SearchResult
 log = logging.getLogger(__name__)
 
 REFUSAL = "In den vorliegenden Dokumenten finde ich dazu keine Angabe."
-SOURCE_CHARS = 900  # per source in the prompt: the small model's context is 2k tokens
+SOURCE_CHARS = 900  # per source in a chat prompt
+SMALL_MODEL_SOURCES = 3  # a completion (small base) model reads the top three excerpts ...
+QUOTE_CHARS = 320  # ... each cut to its key sentences: prompt evaluation dominates its latency
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + " …"
 
 
 @dataclass
@@ -135,9 +144,11 @@ class AnswerService:
     def _generate(self, template: PromptTemplate, question: str, sources: list[SearchResult],
                   quotes: dict[int, str], on_token: Callable[[str], None] | None) -> str:
         assert self.backend is not None
+        shown = sources if self.backend.kind == "chat" else sources[:SMALL_MODEL_SOURCES]
         items = [{"n": i + 1, "title": s.title or s.doc, "section": s.section, "page": s.page,
-                  "text": " ".join(s.text.split())[:SOURCE_CHARS], "quote": quotes[i + 1]}
-                 for i, s in enumerate(sources)]
+                  "text": " ".join(s.text.split())[:SOURCE_CHARS],
+                  "quote": _shorten(quotes[i + 1], QUOTE_CHARS)}
+                 for i, s in enumerate(shown)]
         prompt = PromptText(template.render(question=question, sources=items), template.system)
         pieces: list[str] = []
         for piece in self.backend.stream(prompt, max_tokens=self.llm.max_tokens):

