@@ -31,3 +31,30 @@ def rathaus_popen(*args: str, data_dir: Path, **extra: str) -> subprocess.Popen[
         [sys.executable, "-m", "ui", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, env=cli_env(data_dir, **extra), cwd=data_dir.parent,
     )
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 120) -> None:
+    """Poll `url` until it answers 2xx; kill `proc` and fail the test if it never does."""
+    import time
+
+    import httpx
+    import pytest
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 300:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    pytest.fail(f"{what} did not come up at {url}")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -19,16 +17,10 @@ from assistant.errors import BackendUnavailable
 from assistant.llm.base import PromptText
 from assistant.llm.llamacpp import LlamaCppBackend
 from assistant.llm.ollama import OllamaBackend
-from tests.integration.cli import rathaus
+from tests.integration.cli import free_port, rathaus, wait_for_http
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -38,16 +30,7 @@ def ollama_endpoint(gguf_path: Path):
                              str(port), "--model", str(gguf_path), "--name", "gemma3:270m"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            httpx.get(f"{url}/api/tags", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("Ollama-speaking endpoint did not start")
+    wait_for_http(f"{url}/api/tags", proc, "Ollama-speaking endpoint")
     yield url
     proc.terminate()
     proc.wait(timeout=30)

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.integration.cli import rathaus
+from tests.integration.cli import free_port, rathaus, wait_for_http
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -34,16 +25,7 @@ def chroma_server(tmp_path: Path):
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
         env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
     )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not come up")
+    wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, "chroma run")
     yield port
     proc.terminate()
     proc.wait(timeout=30)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.integration.cli import cli_env, rathaus
+from tests.integration.cli import cli_env, free_port, rathaus, wait_for_http
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -19,24 +16,14 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def test_served_page_answers_with_citations(tmp_path: Path, shared_corpus: Path) -> None:
     data = tmp_path / "data"
     assert rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"), data_dir=data).returncode == 0
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui", "serve", "--port", str(port)], cwd=tmp_path,
         env=cli_env(data, RATHAUS_LLM__BACKEND="extractive"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("rathaus serve did not come up")
+        wait_for_http(url, proc, "rathaus serve")
         from gradio_client import Client
 
         answer_html, sources_html = Client(url, verbose=False).predict(
