@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, resolve_question
-from assistant.grounding import best_sentences, check_answer, cited_numbers
+from assistant.grounding import attach_citations, best_sentences, check_answer, cited_numbers
 from ingest.sentences import split_sentences
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
@@ -201,6 +201,7 @@ class _Built(Answer):
 _SOURCE_HEADER = re.compile(r"\[(\d{1,2})\]\s+[^\[\]:]{3,200}?(?:§\s*\d+[a-z]?[^:]{0,120})?:\s*")
 _ABSATZ = re.compile(r"^\(\d+[a-z]?\)\s*")
 MAX_SENTENCES = 3
+MIN_WORDS = 4  # shorter pieces are list fragments ("1."), not statements
 
 
 def _clean_generation(text: str) -> str:
@@ -221,11 +222,11 @@ def _clean_generation(text: str) -> str:
             if body:
                 parts.append(f"{body.rstrip()} [{n}]")
         text = " ".join(parts)
-    text = " ".join(text.split())
-    if text and not re.search(r"[.!?]\s*(\[\d+\]\s*)*$", text):
-        ends = list(re.finditer(r"[.!?](?:\s*\[\d+\])*(?=\s)", text))
-        text = text[:ends[-1].end()] if ends else ""
-    sentences = split_sentences(text)
+    text = attach_citations(" ".join(text.split()))
+    sentences = [x.strip() for x in split_sentences(text) if x.strip()]
+    if sentences and not re.search(r"[.!?]\s*(\[\d+\]\s*)*$", sentences[-1]):
+        sentences.pop()  # cut off by the token limit
+    sentences = [x for x in sentences if len(x.split()) >= MIN_WORDS]
     return " ".join(s.strip() for s in sentences[:MAX_SENTENCES])
 
 

@@ -25,6 +25,13 @@ NUMBER_WORDS = {
 Terms = Callable[[str], list[str]]
 
 
+def attach_citations(text: str) -> str:
+    """"… 165,00 €. [1] Die …" -> "… 165,00 € [1]. Die …": a citation belongs to the sentence
+    before it, and sentence splitting must see that."""
+    return re.sub(r"([.!?])\s*((?:\[\d{1,2}\]\s*)+)",
+                  lambda m: f" {m.group(2).strip()}{m.group(1)} ", text).strip()
+
+
 def _norm_number(text: str) -> str:
     return re.sub(r"[ .]", "", text).replace(",00", "").replace(",", ".")
 
@@ -70,9 +77,7 @@ def check_answer(answer: str, sources: Mapping[int, str], terms: Terms,
     that source's number.
     """
     result = GroundingResult()
-    # "… 165,00 €. [1] Die …" -> "… 165,00 € [1]. Die …" so citations stay with their sentence
-    answer = re.sub(r"([.!?])\s*((?:\[\d{1,2}\]\s*)+)", lambda m: f" {m.group(2).strip()}{m.group(1)} ",
-                    answer)
+    answer = attach_citations(answer)
     for sentence in split_sentences(answer.strip()):
         sentence = sentence.strip()
         if not sentence:

@@ -149,4 +149,6 @@ def test_follow_up_questions_use_the_previous_question() -> None:
 def test_clean_generation_turns_echoed_excerpts_into_cited_text() -> None:
     raw = ("[1] Hundesteuersatzung, § 5 Steuersatz: (1) Die Steuer beträgt 165,00 €.\n"
            "[2] Hundesteuersatzung, § 11: (6) Bei Verl")
-    assert _clean_generation(raw) == "Die Steuer beträgt 165,00 €. [1]"
+    assert _clean_generation(raw) == "Die Steuer beträgt 165,00 € [1]."
+    truncated = "Ordnungswidrig handelt, wer vorsätzlich oder fahrlässig 1. einer vollziehbaren"
+    assert _clean_generation(truncated) == ""  # cut off by the token limit: nothing to keep
