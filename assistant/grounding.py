@@ -111,14 +111,24 @@ def cited_numbers(text: str) -> list[int]:
     return list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
 
 
-def best_sentences(text: str, query_terms: Sequence[str], terms: Terms, limit: int = 2) -> str:
-    """The verbatim sentences of a chunk that share most terms with the question (in order)."""
-    plain = " ".join(text.replace("**", "").replace("__", "").split())  # Markdown emphasis is not text
-    sentences = [s.strip() for s in split_sentences(plain) if s.strip()]
-    if not sentences:
-        return text.strip()
+def best_passage(text: str, query_terms: Sequence[str], terms: Terms, limit: int = 2,
+                   max_chars: int = 600) -> str:
+    """The verbatim passage of a chunk that best supports an answer to the question.
+
+    Legal text is cited by Absatz: the Absatz sharing most terms with the question is quoted
+    whole when it is short enough; otherwise its best `limit` sentences, in document order.
+    """
     wanted = set(query_terms)
-    scored = [(len(wanted & set(terms(s))), i) for i, s in enumerate(sentences)]
-    top = sorted(sorted(scored, reverse=True)[:limit], key=lambda x: x[1])
-    chosen = [sentences[i] for score, i in top if score > 0] or sentences[:1]
-    return " ".join(chosen)
+    paragraphs = [" ".join(p.replace("**", "").replace("__", "").split())
+                  for p in re.split(r"\n\s*\n", text) if p.strip()]
+    if not paragraphs:
+        return text.strip()
+    scored = [(len(wanted & set(terms(p))), -i) for i, p in enumerate(paragraphs)]
+    best = paragraphs[-max(scored)[1]]
+    if len(best) <= max_chars:
+        return best
+    sentences = [x.strip() for x in split_sentences(best) if x.strip()]
+    ranked = sorted(((len(wanted & set(terms(x))), i) for i, x in enumerate(sentences)),
+                    reverse=True)[:limit]
+    chosen = [sentences[i] for score, i in sorted(ranked, key=lambda r: r[1]) if score > 0]
+    return " ".join(chosen or sentences[:1])
