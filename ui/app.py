@@ -21,6 +21,14 @@ blockquote {margin: 4px 0; color: #333;}
 """
 
 
+def local_theme() -> gr.themes.Base:
+    """System fonts only: the default theme would fetch Google Fonts, and nothing may leave
+    the building."""
+    fonts = ["Source Sans Pro", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
+    mono = ["DejaVu Sans Mono", "Consolas", "monospace"]
+    return gr.themes.Default(font=fonts, font_mono=mono)
+
+
 def _citation_label(doc: str, section: str | None, page: int | None) -> str:
     return ", ".join(x for x in [doc, section or "", f"S. {page}" if page else ""] if x)
 

@@ -19,11 +19,12 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port")] = 7860,
 ) -> None:
     """Start the web app on HOST:PORT (127.0.0.1 by default: nothing is exposed unasked)."""
-    from ui.app import CSS, build_app
+    from ui.app import CSS, build_app, local_theme
 
     svc = services()
     svc.embedder.model  # load once before the first visitor
-    build_app(svc).launch(server_name=host, server_port=port, share=False, css=CSS)
+    build_app(svc).launch(server_name=host, server_port=port, share=False, css=CSS,
+                            theme=local_theme())
 
 
 def main() -> None:
