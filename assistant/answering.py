@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, resolve_question
-from assistant.grounding import attach_citations, best_passage, check_answer, cited_numbers
+from assistant.grounding import attach_citations, best_passage, check_answer
 from ingest.sentences import split_sentences
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
@@ -230,4 +230,4 @@ def _clean_generation(text: str) -> str:
     return " ".join(s.strip() for s in sentences[:MAX_SENTENCES])
 
 
-__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "cited_numbers"]
+__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -77,4 +76,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "fail", "main", "services", "state", "json"]
+__all__ = ["app", "fail", "main", "services", "state"]

@@ -107,10 +107,6 @@ def _supports(source: str, sentence: str, terms: Terms, min_support: float) -> b
     return len(words & source_terms) / len(words) >= min_support
 
 
-def cited_numbers(text: str) -> list[int]:
-    return list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
-
-
 def best_passage(text: str, query_terms: Sequence[str], terms: Terms, limit: int = 2,
                    max_chars: int = 600) -> str:
     """The verbatim passage of a chunk that best supports an answer to the question.

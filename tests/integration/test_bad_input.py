@@ -41,7 +41,7 @@ def test_bad_input_is_reported_and_the_rest_indexed(tmp_path: Path, shared_corpu
     data = tmp_path / "data"
     good = tmp_path / "gut"
     good.mkdir()
-    shutil.copy(shared_corpus / "bund_VwVG.md", good)
+    shutil.copyfile(shared_corpus / "bund_VwVG.md", good / "bund_VwVG.md")
     first = rathaus("ingest", "-q", str(good), data_dir=data)
     assert first.returncode == 0, first.stderr
     before = json.loads(rathaus("status", "--json", data_dir=data).stdout)
@@ -79,7 +79,7 @@ def test_corrupted_update_keeps_the_indexed_version(make_services, tmp_path: Pat
     folder = tmp_path / "k"
     folder.mkdir()
     target = folder / "satzung.md"
-    shutil.copy(shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md", target)
+    shutil.copyfile(shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md", target)
     svc = make_services()
     assert svc.pipeline.run([folder], "allgemein").ok
     chunks = svc.status()["chunks"]
