@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ingest.sentences import split_sentences
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
-_NUMBER = re.compile(r"\d+(?:[ .,]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f.,]\d+)*")  # "25 000" is often written with NBSP
 _PARAGRAPH = re.compile(r"(?:§§?|Art\.)\s*\d+(?:\s?[a-z](?![a-zäöüß]))?", re.IGNORECASE)
 NUMBER_WORDS = {
     "null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
@@ -33,7 +33,7 @@ def attach_citations(text: str) -> str:
 
 
 def _norm_number(text: str) -> str:
-    return re.sub(r"[ .]", "", text).replace(",00", "").replace(",", ".")
+    return re.sub(r"[ \u00a0\u202f.]", "", text).replace(",00", "").replace(",", ".")
 
 
 def hard_facts(sentence: str) -> list[str]:
@@ -51,7 +51,7 @@ def _facts_of_source(text: str) -> set[str]:
     found |= {w for w in re.findall(r"[a-zäöüß]+", text.lower()) if w in NUMBER_WORDS}
     # "25 000" may be read as "25" and "000" elsewhere: also keep each number part
     for m in _NUMBER.finditer(text):
-        found.update(_norm_number(p) for p in re.split(r"[ .]", m.group(0)) if p)
+        found.update(_norm_number(p) for p in re.split(r"[ \u00a0\u202f.]", m.group(0)) if p)
     return found
 
 

@@ -85,6 +85,14 @@ def test_grounding_removes_invented_numbers_and_keeps_supported() -> None:
     assert "1.200" not in result.text
 
 
+def test_grounding_reads_numbers_written_with_non_breaking_spaces() -> None:
+    source = {1: "(3) Die Höhe des Zwangsgeldes beträgt bis zu 25\u00a0000 Euro."}
+    kept = check_answer("Das Zwangsgeld beträgt höchstens 25 000 Euro [1].", source, ANALYZER.terms)
+    assert kept.kept and not kept.removed
+    wrong = check_answer("Das Zwangsgeld beträgt höchstens 50 000 Euro [1].", source, ANALYZER.terms)
+    assert wrong.removed
+
+
 def test_grounding_checks_paragraph_references() -> None:
     result = check_answer("Das regelt § 7 der Satzung [1].", {1: STEUER}, ANALYZER.terms)
     assert result.removed and not result.kept
