@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, resolve_question
-from assistant.grounding import attach_citations, best_passage, check_answer
+from assistant.grounding import asks_for_number, attach_citations, best_passage, check_answer
 from ingest.sentences import split_sentences
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
@@ -123,7 +123,8 @@ class AnswerService:
             return Answer(REFUSAL, True, [], sources, True, [], self.backend_name, template.ref,
                           query=query, support=support)
         query_terms = self.terms(query)
-        quotes = {i + 1: best_passage(s.text, query_terms, self.terms)
+        wants_number = asks_for_number(query)
+        quotes = {i + 1: best_passage(s.text, query_terms, self.terms, wants_number=wants_number)
                   for i, s in enumerate(sources)}
         draft, backend_used = "", "extractive"
         if self.backend is not None:

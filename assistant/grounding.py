@@ -107,8 +107,18 @@ def _supports(source: str, sentence: str, terms: Terms, min_support: float) -> b
     return len(words & source_terms) / len(words) >= min_support
 
 
+_ASKS_FOR_NUMBER = re.compile(
+    r"\b(wie (hoch|viel|viele|lange|groß|weit|oft|alt)|bis wann|ab wann|wann|wieviel|"
+    r"welche[rnms]? (frist|gebühr|höhe|betrag|summe|zeit)|was kostet|kosten)\b", re.IGNORECASE)
+
+
+def asks_for_number(question: str) -> bool:
+    """Questions about amounts, deadlines and times expect a figure in the answer."""
+    return bool(_ASKS_FOR_NUMBER.search(question))
+
+
 def best_passage(text: str, query_terms: Sequence[str], terms: Terms, limit: int = 2,
-                   max_chars: int = 600) -> str:
+                 max_chars: int = 600, wants_number: bool = False) -> str:
     """The verbatim passage of a chunk that best supports an answer to the question.
 
     Legal text is cited by Absatz: the Absatz sharing most terms with the question is quoted
@@ -119,7 +129,11 @@ def best_passage(text: str, query_terms: Sequence[str], terms: Terms, limit: int
                   for p in re.split(r"\n\s*\n", text) if p.strip()]
     if not paragraphs:
         return text.strip()
-    scored = [(len(wanted & set(terms(p))), -i) for i, p in enumerate(paragraphs)]
+    def has_figure(paragraph: str) -> bool:  # "(3)" is a marker, not a figure
+        return bool(re.search(r"\d", re.sub(r"^\(\d+[a-z]?\)\s*", "", paragraph)))
+
+    scored = [(len(wanted & set(terms(p))) + (0.5 if wants_number and has_figure(p) else 0), -i)
+              for i, p in enumerate(paragraphs)]
     best = paragraphs[-max(scored)[1]]
     if len(best) <= max_chars:
         return best

@@ -160,3 +160,14 @@ def test_clean_generation_turns_echoed_excerpts_into_cited_text() -> None:
     assert _clean_generation(raw) == "Die Steuer beträgt 165,00 € [1]."
     truncated = "Ordnungswidrig handelt, wer vorsätzlich oder fahrlässig 1. einer vollziehbaren"
     assert _clean_generation(truncated) == ""  # cut off by the token limit: nothing to keep
+
+
+def test_quote_prefers_the_absatz_with_the_figure_asked_for() -> None:
+    from assistant.grounding import asks_for_number, best_passage
+
+    text = ("(2) Das Zwangsgeld ist auch zulässig, wenn der Pflichtige zuwiderhandelt.\n\n"
+            "(3) Die Höhe des Zwangsgeldes beträgt bis zu 25\u00a0000 Euro.")
+    question = "Wie hoch darf das Zwangsgeld sein?"
+    assert asks_for_number(question) and not asks_for_number("Wer ist Steuerschuldner?")
+    quote = best_passage(text, ANALYZER.terms(question), ANALYZER.terms, wants_number=True)
+    assert quote.startswith("(3)")
