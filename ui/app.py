@@ -1,7 +1,8 @@
-"""Minimal browser page: question -> checked answer with numbered, quoted citations.
+"""The staff web app: Chat for everyone, Dokumente for admins, Prompt-Labor for developers.
 
-The full staff app (chat, documents, prompt lab, login) is built on top of this later; the
-page only talks to `Services`.
+Tabs a user may not use are hidden, but hiding is only convenience: every handler checks the
+user's role and rights again on the server (see ui.session), and retrieval filters by the
+collections the user may read.
 """
 
 from __future__ import annotations
@@ -10,15 +11,23 @@ import html
 
 import gradio as gr
 
-from assistant.answering import Answer
-from assistant.errors import AssistantError
 from assistant.services import Services
+from ui.chat_tab import build_chat_tab
+from ui.documents_tab import build_documents_tab
+from ui.lab_tab import build_lab_tab
+from ui.session import current_user
 
 CSS = """
+.banner {background: #fff4ce; border: 1px solid #e8d48b; padding: 6px 10px; border-radius: 4px;}
 .hit {border-left: 3px solid #1f4e79; padding: 4px 10px; margin: 8px 0;}
-.banner {background: #fff4ce; padding: 6px 10px; border-radius: 4px;}
-blockquote {margin: 4px 0; color: #333;}
+.hit summary {cursor: pointer; font-weight: 600;}
+.hit .quote {margin: 6px 0; font-style: italic;}
+.hit .passage {font-size: 0.9em; color: #333; max-height: 18em; overflow-y: auto;}
+.hit mark {background: #ffe58a;}
+.hit .origin, .muted {color: #666; font-size: 0.85em;}
+#whoami {text-align: right;}
 """
+ROLE_DE = {"staff": "Sachbearbeitung", "admin": "Administration", "developer": "Entwicklung"}
 
 
 def local_theme() -> gr.themes.Base:
@@ -29,50 +38,32 @@ def local_theme() -> gr.themes.Base:
     return gr.themes.Default(font=fonts, font_mono=mono)
 
 
-def _citation_label(doc: str, section: str | None, page: int | None) -> str:
-    return ", ".join(x for x in [doc, section or "", f"S. {page}" if page else ""] if x)
-
-
-def render_answer(answer: Answer) -> tuple[str, str]:
-    """(answer HTML, sources HTML) — German text, escaped document content."""
-    banner = ""
-    if answer.backend in {"llamacpp", "extractive"}:
-        kind = ("kleines eingebautes Sprachmodell" if answer.backend == "llamacpp"
-                else "wörtliche Zitate ohne Sprachmodell")
-        banner = f"<p class='banner'>Antwort erstellt durch: {kind} ({answer.backend})</p>"
-    body = f"{banner}<p>{html.escape(answer.answer)}</p>"
-    if answer.unsupported:
-        body += f"<p><small>{len(answer.unsupported)} nicht belegte Aussage(n) entfernt.</small></p>"
-    items = []
-    if answer.citations:
-        for c in answer.citations:
-            items.append(f"<div class='hit'><b>[{c.n}] {html.escape(_citation_label(c.doc, c.section, c.page))}</b>"
-                         f"<blockquote>„{html.escape(c.quote)}“</blockquote></div>")
-    else:
-        title = "Nächstliegende Quellen" if answer.refused else "Quellen"
-        items.append(f"<p><b>{title}</b></p>")
-        for i, s in enumerate(answer.sources, start=1):
-            items.append(f"<div class='hit'>[{i}] {html.escape(_citation_label(s.doc, s.section, s.page))}</div>")
-    return body, "\n".join(items)
-
-
 def build_app(services: Services) -> gr.Blocks:
     """The page gets ready-made services; it never touches stores or models directly."""
-
-    def run(question: str) -> tuple[str, str]:
-        try:
-            return render_answer(services.ask(question))
-        except AssistantError as exc:
-            return f"<p class='error'>{html.escape(exc.message_de)}</p>", ""
-
     with gr.Blocks(title="Rathaus-Assistent", analytics_enabled=False) as demo:
-        gr.Markdown("# Rathaus-Assistent\nFragen zu Satzungen, Verordnungen und Gesetzen – "
-                    "jede Aussage mit Beleg.")
-        question = gr.Textbox(label="Frage", elem_id="question",
-                              placeholder="z. B. Wie hoch ist die Hundesteuer für einen Hund?")
-        send = gr.Button("Fragen", elem_id="send", variant="primary")
-        answer = gr.HTML(elem_id="chat")
-        sources = gr.HTML(elem_id="sources")
-        send.click(run, inputs=question, outputs=[answer, sources])
-        question.submit(run, inputs=question, outputs=[answer, sources])
+        with gr.Row():
+            gr.Markdown("## Rathaus-Assistent\nFragen zu Satzungen, Verordnungen und Gesetzen – "
+                        "jede Aussage mit Beleg.")
+            whoami = gr.HTML(elem_id="whoami")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat-tab", elem_id="tab-chat"):
+                chat = build_chat_tab(services)
+            with gr.Tab("Dokumente", id="documents-tab", elem_id="tab-documents",
+                        visible=False) as documents_tab:
+                documents = build_documents_tab(services)
+            with gr.Tab("Prompt-Labor", id="lab-tab", elem_id="tab-lab",
+                        visible=False) as lab_tab:
+                lab = build_lab_tab(services)
+
+        def on_load(request: gr.Request):
+            user = current_user(services, request)
+            who = (f"Angemeldet als <b>{html.escape(user.name)}</b> "
+                   f"({ROLE_DE.get(user.role, user.role)}) · <a href='/logout'>Abmelden</a>")
+            return (who, gr.Tab(visible=user.can_manage_documents),
+                    gr.Tab(visible=user.can_use_prompt_lab))
+
+        demo.load(on_load, None, [whoami, documents_tab, lab_tab], api_name=False)
+        for part in (chat, documents, lab):
+            handler, outputs = part["load"]
+            demo.load(handler, None, outputs, api_name=False)
     return demo

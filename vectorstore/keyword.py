@@ -241,6 +241,19 @@ class KeywordIndex:
         with self._db_lock:
             return [r[0] for r in self._conn.execute(f"SELECT id FROM chunks WHERE {sql}", args)]
 
+    def sections(self, collections: Sequence[str]) -> list[tuple[str, str, str]]:
+        """Distinct (doc, title, section heading) in these collections, in document order."""
+        if not collections:
+            return []
+        marks = ",".join("?" * len(collections))
+        with self._db_lock:
+            rows = self._conn.execute(
+                "SELECT doc, json_extract(meta, '$.title'), json_extract(meta, '$.section') "
+                f"FROM chunks WHERE collection IN ({marks}) "
+                "AND json_extract(meta, '$.section') IS NOT NULL "
+                "ORDER BY doc, json_extract(meta, '$.position')", list(collections)).fetchall()
+        return list(dict.fromkeys((r[0], r[1] or r[0], r[2]) for r in rows))
+
     def count(self) -> int:
         with self._db_lock:
             return self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]

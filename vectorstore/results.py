@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def source_label(doc: str, section: str | None, page: int | None) -> str:
+    """"doc, § 5 Title, S. 3" — how a passage is named wherever it is cited."""
+    return ", ".join(x for x in (doc, section or "", f"S. {page}" if page is not None else "") if x)
+
+
 @dataclass
 class SearchResult:
     """A retrieved chunk with everything a citation needs."""

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.cli import app, fail, services
+from assistant.cli import app, fail, services, user_option
 from assistant.commands.search_cmd import format_citation
 from assistant.errors import AssistantError
 
@@ -21,8 +21,11 @@ def ask(
     question: Annotated[str, typer.Argument(help="Question in German")],
     collection: Annotated[Optional[list[str]], typer.Option("--collection", "-c")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    user: Annotated[Optional[str], typer.Option(
+        "--user", help="Answer with this user's rights (and log it under that name)")] = None,
 ) -> None:
     """Answer a question from the indexed documents, with numbered citations."""
+    account = user_option(user)
     svc = services()
 
     def show(token: str) -> None:
@@ -31,9 +34,10 @@ def ask(
 
     try:
         answer = svc.ask(question, collections=collection or None,
-                         on_token=None if as_json else show)
+                         on_token=None if as_json else show, user=account)
     except AssistantError as exc:
         fail(exc)
+    svc.record_audit(account.name if account else "cli", collection, question, answer)
     if as_json:
         typer.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return

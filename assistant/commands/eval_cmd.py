@@ -10,7 +10,7 @@ import typer
 
 from assistant.cli import app, fail, services
 from assistant.errors import AssistantError
-from assistant.evaluation import load_questions, run_retrieval_eval, summarise
+from assistant.evaluation import load_questions
 
 
 @app.command("eval")
@@ -29,17 +29,10 @@ def evaluate(
     """Measure hit@1/5/10 and MRR@10 (and answer quality unless --retrieval-only)."""
     svc = services()
     try:
-        items = load_questions(questions)
-        rows = run_retrieval_eval(
-            items, lambda q, n: svc.search(q, k=n, collections=collection or None), k=k)
-        if not retrieval_only:
-            answer_metrics = svc.answer_eval(rows, collections=collection or None)
-        else:
-            answer_metrics = {}
+        rows, summary = svc.evaluate(load_questions(questions), collections=collection or None,
+                                     k=k, retrieval_only=retrieval_only)
     except AssistantError as exc:
         fail(exc)
-    summary = summarise(rows)
-    summary.metrics.update(answer_metrics)
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:
             for row in rows:

@@ -7,17 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.cli import app, fail, services
+from assistant.cli import app, fail, services, user_option
 from assistant.errors import AssistantError
+from vectorstore.results import source_label
 
 
-def format_citation(doc: str, section: str | None, page: int | None) -> str:
-    parts = [doc]
-    if section:
-        parts.append(section)
-    if page is not None:
-        parts.append(f"S. {page}")
-    return ", ".join(parts)
+format_citation = source_label
 
 
 @app.command()
@@ -33,11 +28,14 @@ def search(
     valid_at: Annotated[Optional[str], typer.Option(
         "--valid-at", help="Only documents valid on this date (YYYY-MM-DD), where known")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    user: Annotated[Optional[str], typer.Option(
+        "--user", help="Search with this user's rights")] = None,
 ) -> None:
     """Find the passages that best match a question."""
+    account = user_option(user)
     try:
         results = services().search(query, k=k, collections=collection or None, docs=doc or None,
-                                    doc_types=doc_type or None, valid_at=valid_at)
+                                    doc_types=doc_type or None, valid_at=valid_at, user=account)
     except AssistantError as exc:
         fail(exc)
     if as_json:

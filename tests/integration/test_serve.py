@@ -1,4 +1,4 @@
-"""`rathaus serve` answers through its HTTP API on 127.0.0.1 (the browser tests come later)."""
+"""`rathaus serve` through its HTTP API on 127.0.0.1 (the browser tests are in tests/e2e)."""
 
 from __future__ import annotations
 
@@ -13,24 +13,38 @@ from tests.integration.cli import cli_env, free_port, rathaus, wait_for_http
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def test_served_page_answers_with_citations(tmp_path: Path, shared_corpus: Path) -> None:
+def test_serve_refuses_to_start_without_users(tmp_path: Path) -> None:
+    result = rathaus("serve", "--port", str(free_port()), data_dir=tmp_path / "data")
+    assert result.returncode == 2
+    assert "rathaus users add" in result.stderr
+
+
+def test_anonymous_mode_answers_with_citations(tmp_path: Path, shared_corpus: Path) -> None:
     data = tmp_path / "data"
     assert rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"), data_dir=data).returncode == 0
+    assert rathaus("collections", "grant", "geheim", "--groups", "leitung",
+                   data_dir=data).returncode == 0
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui", "serve", "--port", str(port)], cwd=tmp_path,
-        env=cli_env(data, RATHAUS_LLM__BACKEND="extractive"),
+        env=cli_env(data, RATHAUS_LLM__BACKEND="extractive", RATHAUS_WEB__ALLOW_ANONYMOUS="true"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(url, proc, "rathaus serve")
         from gradio_client import Client
 
-        answer_html, sources_html = Client(url, verbose=False).predict(
-            "Wie hoch darf das Zwangsgeld sein?", api_name="/run")
-        assert "[1]" in answer_html
-        assert "25 000 Euro" in " ".join((sources_html + answer_html).split())  # NBSP in the law
-        assert "bund_VwVG.md" in sources_html and "§ 11" in sources_html
+        client = Client(url, verbose=False)
+        chat, _, sources, _ = client.predict("Wie hoch darf das Zwangsgeld sein?", [],
+                                             "Alle meine Sammlungen", api_name="/ask")
+        answer = chat[-1]["content"][0]["text"]
+        assert "[1]" in answer
+        assert "25 000 Euro" in " ".join(sources.split())  # NBSP in the law
+        assert "bund_VwVG.md" in sources and "§ 11" in sources
+        with pytest.raises(Exception, match="Keine Leserechte"):  # anonymous has no groups
+            client.predict("Wie hoch darf das Zwangsgeld sein?", [], "geheim", api_name="/ask")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    audit = rathaus("audit", "export", data_dir=data).stdout
+    assert '"user": "anonym"' in audit

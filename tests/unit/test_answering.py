@@ -171,3 +171,27 @@ def test_quote_prefers_the_absatz_with_the_figure_asked_for() -> None:
     assert asks_for_number(question) and not asks_for_number("Wer ist Steuerschuldner?")
     quote = best_passage(text, ANALYZER.terms(question), ANALYZER.terms, wants_number=True)
     assert quote.startswith("(3)")
+
+
+def test_grounded_draft_about_another_passage_gives_way_to_quotes() -> None:
+    """The small model sometimes copies a true sentence from an excerpt that does not answer
+    the question; grounded, but off-topic — the answer quotes the best passage instead."""
+    llm = QueuedLLM("Bei Verlust wird eine Ersatzmarke gegen eine Gebühr von 5,00 € "
+                    "ausgehändigt [2].")
+    answer = service(llm, [source(STEUER, "§ 5"), source(MARKEN, "§ 11")]).ask(
+        "Wie hoch ist die Steuer für den zweiten Hund im Kalenderjahr?")
+    assert answer.backend == "extractive" and answer.citations[0].n == 1
+    assert "330,00 €" in answer.answer
+    assert answer.rendered_prompt.count("Frage:") >= 1  # what the model saw is kept
+
+
+def test_lab_versions_live_beside_released_ones(tmp_path: Path) -> None:
+    library = PromptLibrary(user_dir=tmp_path / "prompts")
+    released = library.load("answer_completion")
+    edited = released.model_copy(update={"description": "Laborversion"})
+    saved = library.save_new_version(edited)
+    assert saved.version == released.version + 1
+    assert (tmp_path / "prompts" / "answer_completion" / f"v{saved.version}.yaml").is_file()
+    assert f"answer_completion@{saved.version}" in library.refs()
+    assert "Laborversion" in library.source("answer_completion", saved.version)
+    assert PromptLibrary().versions("answer_completion")[-1] == released.version  # untouched

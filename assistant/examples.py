@@ -1,0 +1,32 @@
+"""Example questions for the chat page, made from the headings of the active collection.
+
+Staff see at a glance what the collection covers; the examples never mention documents the
+user may not read because they are drawn from the readable collections only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_NUMBERED = re.compile(r"^(§+|Art\.?|Artikel|Nr\.?)?\s*[\dIVX]+[a-z]?\.?\s*", re.IGNORECASE)
+_BORING = re.compile(r"inkraft|außerkraft|übergang|geltungsbereich|begriffsbestimm|"
+                     r"ordnungswidrig|sprachliche gleichstellung|\(weggefallen\)|aufgehoben",
+                     re.IGNORECASE)
+
+
+def example_questions(sections: Sequence[tuple[str, str, str]], n: int = 4) -> list[str]:
+    """One question per document (up to n documents), about a substantive section of it."""
+    by_doc: dict[str, list[tuple[str, str]]] = {}
+    for doc, title, section in sections:
+        topic = _NUMBERED.sub("", section).strip(" -–:")
+        if len(topic) >= 4 and not _BORING.search(topic) and not topic[0].isdigit():
+            by_doc.setdefault(doc, []).append((title, topic))
+    docs = sorted(by_doc)
+    picked = list(dict.fromkeys(docs[i * len(docs) // n] for i in range(n))) if docs else []
+    questions = []
+    for doc in picked:  # spread over the collection, not just its first documents
+        entries = by_doc[doc]
+        title, topic = entries[len(entries) // 3]  # past the introductory sections
+        questions.append(f"Was bestimmt „{title}“ zum Thema „{topic}“?")
+    return questions

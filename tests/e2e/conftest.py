@@ -1,0 +1,101 @@
+"""A served Rathaus-Assistent (real index, real bundled model) and Debian's Chromium.
+
+Users: anna (staff, no groups), bea (staff, group bauamt), ida (admin), dev (developer).
+Collections: "allgemein" (readable by all) and "intern" (only group bauamt).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.integration.cli import cli_env, free_port, rathaus, wait_for_http
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PASSWORDS = {"anna": "anna-Passwort-1", "bea": "bea-Passwort-2", "ida": "ida-Passwort-3",
+             "dev": "dev-Passwort-4"}
+
+
+@dataclass
+class ServedApp:
+    url: str
+    data: Path
+    process: subprocess.Popen
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return rathaus(*args, data_dir=self.data)
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[ServedApp]:
+    data = tmp_path_factory.mktemp("web") / "data"
+    _ok(rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"),
+                str(shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"), data_dir=data))
+    _ok(rathaus("ingest", "-q", "-c", "intern",
+                str(shared_corpus / "gemeinde_BadBoll_Satzung_Erhebung_Hundesteuer.md"),
+                data_dir=data))
+    for name, extra in (("anna", []), ("bea", ["--groups", "bauamt"]),
+                        ("ida", ["--role", "admin"]), ("dev", ["--role", "developer"])):
+        _ok(rathaus("users", "add", name, "--password", PASSWORDS[name], *extra, data_dir=data))
+    _ok(rathaus("collections", "grant", "intern", "--groups", "bauamt", data_dir=data))
+    port = free_port()
+    log = (data.parent / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui", "serve", "--port", str(port)], cwd=data.parent,
+        env=cli_env(data, RATHAUS_LLM__BACKEND="llamacpp",
+                    RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path)),
+        stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    wait_for_http(url, proc, "rathaus serve", timeout=180)
+    yield ServedApp(url, data, proc)
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: install Debian's chromium (scripts/install.sh --test)")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def open_page(browser, served: ServedApp):
+    """open_page(user) -> a logged-in page in a fresh German-locale context; every request
+    the page makes is recorded in `page.requests_seen` (nothing may leave 127.0.0.1)."""
+    contexts = []
+
+    def factory(user: str):
+        context = browser.new_context(locale="de-DE", viewport={"width": 1400, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        page.requests_seen = []
+        page.on("request", lambda request: page.requests_seen.append(request.url))
+        page.goto(served.url)
+        page.get_by_label("Benutzername").fill(user)
+        page.get_by_label("Passwort").fill(PASSWORDS[user])
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_selector("#whoami:has-text('Angemeldet als')", timeout=60_000)
+        return page
+
+    yield factory
+    for context in contexts:
+        context.close()

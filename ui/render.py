@@ -1,0 +1,91 @@
+"""HTML/Markdown for answers and their sources. Document text is always escaped."""
+
+from __future__ import annotations
+
+import html
+
+from assistant.answering import Answer, Citation
+from vectorstore.results import SearchResult, source_label
+
+BACKEND_BANNERS = {
+    "llamacpp": "Antworten schreibt ein kleines eingebautes Sprachmodell (Gemma 3 270M). "
+                "Jede Aussage wird gegen die zitierten Stellen geprüft – bitte die Zitate lesen.",
+    "extractive": "Ohne Sprachmodell: Die Antworten bestehen aus wörtlichen Zitaten der "
+                  "gefundenen Stellen.",
+}
+
+
+def backend_banner(backend: str) -> str:
+    text = BACKEND_BANNERS.get(backend)
+    if text is None:
+        return ""
+    return f"<div class='banner' role='status'><b>Hinweis:</b> {html.escape(text)} <small>({backend})</small></div>"
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat bubble: the answer, marks for removed sentences, notes, backend and prompt."""
+    lines = [answer.answer]
+    if answer.unsupported:
+        lines.append(f"\n_{len(answer.unsupported)} nicht belegte Aussage(n) entfernt._")
+    for note in answer.notes:
+        lines.append(f"\n_Hinweis: {note}_")
+    if answer.refused:
+        lines.append("\n_Die nächstliegenden Quellen stehen rechts._")
+    lines.append(f"\n<small>{'geprüft' if answer.grounded else 'ungeprüft'} · {answer.backend} · "
+                 f"{answer.prompt}</small>")
+    return "\n".join(lines)
+
+
+def _marked(text: str, quote: str) -> str:
+    """The chunk text with the quoted sentence(s) highlighted, everything escaped."""
+    flat = " ".join(text.split())
+    core = quote.rstrip(" …").strip()
+    at = flat.find(core) if core else -1
+    if at < 0:
+        return html.escape(flat)
+    return (html.escape(flat[:at]) + "<mark>" + html.escape(core) + "</mark>"
+            + html.escape(flat[at + len(core):]))
+
+
+def sources_html(answer: Answer) -> str:
+    """Numbered citations that open to the quote inside its passage; or the nearest sources."""
+    if not answer.sources:
+        return "<p class='muted'>Keine Quellen gefunden.</p>"
+    by_n = {c.n: c for c in answer.citations}
+    items = []
+    if answer.citations:
+        items.append("<p><b>Belege</b> (zum Öffnen anklicken)</p>")
+        for citation in answer.citations:
+            items.append(_citation_block(citation, answer.sources[citation.n - 1]))
+        others = [(i, s) for i, s in enumerate(answer.sources, start=1) if i not in by_n]
+        if others:
+            items.append("<p><b>Weitere gefundene Stellen</b></p>")
+            items.extend(_source_block(i, s) for i, s in others)
+    else:
+        title = "Nächstliegende Quellen" if answer.refused else "Quellen"
+        items.append(f"<p><b>{title}</b></p>")
+        items.extend(_source_block(i, s) for i, s in enumerate(answer.sources, start=1))
+    return "\n".join(items)
+
+
+def _citation_block(citation: Citation, source: SearchResult) -> str:
+    label = html.escape(source_label(citation.doc, citation.section, citation.page))
+    return (f"<details class='hit citation' data-n='{citation.n}'>"
+            f"<summary>[{citation.n}] {label}</summary>"
+            f"<blockquote class='quote'>„{html.escape(citation.quote)}“</blockquote>"
+            f"<div class='passage'>{_marked(source.text, citation.quote)}</div>"
+            f"<p class='origin'>{html.escape(source.title or source.doc)} · Sammlung "
+            f"{html.escape(source.collection)}</p></details>")
+
+
+def _source_block(n: int, source: SearchResult) -> str:
+    label = html.escape(source_label(source.doc, source.section, source.page))
+    return (f"<details class='hit'><summary>[{n}] {label}</summary>"
+            f"<div class='passage'>{html.escape(' '.join(source.text.split()))}</div></details>")
+
+
+def cited_paths(answer: Answer) -> list[str]:
+    """Original files of the cited (or, for a refusal, the nearest) sources, once each."""
+    numbers = [c.n for c in answer.citations] or list(range(1, len(answer.sources) + 1))
+    paths = [answer.sources[n - 1].path for n in numbers if 0 < n <= len(answer.sources)]
+    return list(dict.fromkeys(p for p in paths if p))

@@ -1,0 +1,37 @@
+"""Who is asking: Gradio's login -> a `User`; every handler re-checks rights on the server."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from assistant.accounts import User
+from assistant.services import Services
+
+ANONYMOUS = User("anonym", "staff", ())
+
+
+def login_check(services: Services):
+    """The callable Gradio's login page uses."""
+
+    def check(username: str, password: str) -> bool:
+        return services.accounts.authenticate(username, password) is not None
+
+    return check
+
+
+def current_user(services: Services, request: gr.Request | None) -> User:
+    """The logged-in user, freshly read (a removed user loses access at once)."""
+    name = getattr(request, "username", None) if request is not None else None
+    if name is None:
+        if services.settings.web.allow_anonymous:
+            return ANONYMOUS
+        raise gr.Error("Bitte melden Sie sich an.")
+    user = services.accounts.user(name)
+    if user is None:
+        raise gr.Error("Ihr Benutzerkonto besteht nicht mehr.")
+    return user
+
+
+def require(allowed: bool, what: str) -> None:
+    if not allowed:
+        raise gr.Error(f"Keine Berechtigung für {what}.")
