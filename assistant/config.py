@@ -38,9 +38,18 @@ class EmbeddingSettings(BaseModel):
         "a local model directory, or a sentence-transformers model name already in the HF cache",
     )
     device: str = Field("cpu", description="torch device")
+    quantize: Literal["none", "int8"] = Field(
+        "none", description="int8: dynamic int8 quantisation of the model's linear layers on CPU "
+        "(faster; vectors differ slightly, so an index is re-embedded when this changes)")
+    threads: int = Field(0, ge=0, description="CPU threads for embedding (0: all cores)")
     batch_size: int = Field(64, ge=1, description="Chunks per embedding batch")
     query_prefix: str = Field("", description="Prefix for queries (e.g. 'query: ' for e5 models)")
     document_prefix: str = Field("", description="Prefix for passages (e.g. 'passage: ')")
+
+    @property
+    def identity(self) -> str:
+        """What the index remembers: vectors of another identity must not be mixed in."""
+        return self.model if self.quantize == "none" else f"{self.model}+{self.quantize}"
 
 
 class IngestSettings(BaseModel):

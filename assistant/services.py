@@ -53,6 +53,7 @@ class Services:
         return SentenceTransformerEmbedder(
             cfg.model, device=cfg.device, batch_size=cfg.batch_size,
             query_prefix=cfg.query_prefix, document_prefix=cfg.document_prefix,
+            quantize=cfg.quantize, threads=cfg.threads,
         )
 
     @cached_property
@@ -60,7 +61,7 @@ class Services:
         cfg = self.settings.chroma
         return ChromaStore(
             collection_name=cfg.collection,
-            embedding_model=self.settings.embedding.model,
+            embedding_model=self.settings.embedding.identity,
             persist_dir=None if cfg.host else self.data_dir / "chroma",
             host=cfg.host, port=cfg.port, ssl=cfg.ssl,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,9 +63,13 @@ class SentenceTransformerEmbedder:
         batch_size: int = 64,
         query_prefix: str = "",
         document_prefix: str = "",
+        quantize: str = "none",
+        threads: int = 0,
     ) -> None:
-        self.name = model
+        self.name = model if quantize == "none" else f"{model}+{quantize}"
         self.model_path = resolve_model_path(model)
+        self.quantize = quantize
+        self.threads = threads
         self.device = device
         self.batch_size = batch_size
         self.query_prefix = query_prefix
@@ -91,6 +96,14 @@ class SentenceTransformerEmbedder:
                 f"Embedding-Modell '{self.name}' konnte nicht geladen werden",
                 f"cannot load sentence-transformers model {self.model_path!r}: {exc}",
             ) from exc
+        import torch
+
+        torch.set_num_threads(self.threads or max(1, os.cpu_count() or 1))
+        if self.quantize == "int8":
+            # Linear layers hold almost all of a BERT's compute; int8 weights with dynamic
+            # activation scales run them with integer kernels on any x86/ARM CPU.
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
+                                                           dtype=torch.qint8)
         log.info("embedding model %s loaded (max %s tokens)", Path(self.model_path).name,
                  model.max_seq_length)
         return model

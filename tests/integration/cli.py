@@ -43,18 +43,21 @@ def free_port() -> int:
 
 
 def wait_for_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 120) -> None:
-    """Poll `url` until it answers 2xx; kill `proc` and fail the test if it never does."""
+    """Poll `url` until it answers 2xx; kill `proc` and raise if it never does or exits.
+
+    Shared by the tests and the benchmarks (bench/ puts the project root on sys.path)."""
     import time
 
     import httpx
-    import pytest
 
     deadline = time.time() + timeout
     while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode} before answering")
         try:
             if httpx.get(url, timeout=2).status_code < 300:
                 return
         except httpx.HTTPError:
             time.sleep(0.3)
     proc.kill()
-    pytest.fail(f"{what} did not come up at {url}")
+    raise RuntimeError(f"{what} did not come up at {url}")

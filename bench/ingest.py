@@ -1,0 +1,148 @@
+"""Ingestion at scale vs. the embedding floor and vs. the llama-index default pipeline.
+
+    python bench/ingest.py [--limit-mb N] [--json]
+
+On a slice of ../shared/corpus-scale (files in name order up to N MB; all 52 MB without
+--limit-mb), in one run and each stage in its own process:
+  1. product ingest into a fresh data directory (`IngestPipeline`, as `rathaus ingest`),
+  2. re-ingest of the unchanged slice,
+  3. embed-only: the same chunk texts (with their context prefix) through the same model,
+  4. llama-index defaults: SimpleDirectoryReader -> VectorStoreIndex on Chroma, same model.
+The model is loaded before the clock starts in every stage, so all compare embedding work.
+Results go to stdout (table, or one JSON object with --json) and bench/results/ingest-<slice>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, emit
+from scale import CACHE, dir_mb, megabytes, peak_rss_mb, run_stage, slice_files, slice_name
+
+SCRIPT = Path(__file__).resolve()
+
+
+def stage_product(data_dir: Path, limit_mb: float | None) -> dict:
+    from assistant.config import Settings
+    from assistant.services import build_services
+
+    svc = build_services(Settings(data_dir=data_dir))
+    svc.embedder.embed_documents(["Aufwärmen"])
+    files = slice_files(limit_mb)
+    started = time.perf_counter()
+    report = svc.pipeline.run(files, "scale", prune=False)
+    seconds = time.perf_counter() - started
+    if report.failed:
+        raise SystemExit(f"{len(report.failed)} files failed, first: {report.failed[0]}")
+    svc.close()
+    return {"documents": len(report.indexed) + len(report.unchanged) + len(report.duplicates),
+            "indexed": len(report.indexed), "chunks_added": report.chunks_added,
+            "seconds": round(seconds, 2), "embed_seconds": round(report.embed_seconds, 2),
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def stage_embed_only(data_dir: Path) -> dict:
+    from assistant.config import Settings
+    from assistant.services import build_services
+
+    svc = build_services(Settings(data_dir=data_dir))
+    rows = svc.keyword._conn.execute("SELECT text, meta FROM chunks ORDER BY rowid").fetchall()
+    texts = []
+    for text, meta in rows:
+        context = json.loads(meta).get("context", "")
+        texts.append(f"{context}\n{text}" if context else text)
+    svc.embedder.embed_documents(["Aufwärmen"])
+    batch = max(svc.settings.embedding.batch_size * 4, 64)  # what ingestion hands the model
+    started = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        svc.embedder.embed_documents(texts[i:i + batch])
+    return {"chunks": len(texts), "seconds": round(time.perf_counter() - started, 2),
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def stage_baseline(work_dir: Path, limit_mb: float | None) -> dict:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from llama_index.core import Settings, SimpleDirectoryReader, StorageContext, VectorStoreIndex
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from llamaindex_baseline import SameModelEmbedding
+    from vectorstore.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder("bundled")
+    embedder.embed_documents(["Aufwärmen"])
+    Settings.embed_model = SameModelEmbedding(embedder=embedder)  # default batch size 10
+    Settings.llm = None
+    files = slice_files(limit_mb)
+    started = time.perf_counter()
+    client = chromadb.PersistentClient(path=str(work_dir / "chroma"),
+                                       settings=ChromaSettings(anonymized_telemetry=False))
+    collection = client.get_or_create_collection("baseline")
+    store = ChromaVectorStore(chroma_collection=collection)
+    documents = SimpleDirectoryReader(input_files=[str(f) for f in files]).load_data()
+    VectorStoreIndex.from_documents(
+        documents, storage_context=StorageContext.from_defaults(vector_store=store))
+    seconds = time.perf_counter() - started
+    return {"chunks": collection.count(),
+            "seconds": round(seconds, 2), "peak_rss_mb": peak_rss_mb()}
+
+
+def measure(limit_mb: float | None) -> dict:
+    files = slice_files(limit_mb)
+    work = Path(tempfile.mkdtemp(prefix="rathaus-bench-ingest-", dir=CACHE))
+    data = work / "data"
+    limit = [] if limit_mb is None else ["--limit-mb", str(limit_mb)]
+    try:
+        first = run_stage(SCRIPT, "--stage", "product", "--data-dir", str(data), *limit)
+        again = run_stage(SCRIPT, "--stage", "product", "--data-dir", str(data), *limit)
+        floor = run_stage(SCRIPT, "--stage", "embed", "--data-dir", str(data))
+        baseline = run_stage(SCRIPT, "--stage", "baseline", "--data-dir", str(work / "li"),
+                             *limit)
+        index_mb = dir_mb(data)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    ingest_s = first["seconds"]
+    return {
+        "slice": slice_name(limit_mb), "files": len(files), "mb": megabytes(files),
+        "documents": first["documents"], "chunks": floor["chunks"],
+        "ingest_s": ingest_s, "docs_per_s": round(first["documents"] / ingest_s, 2),
+        "chunks_per_s": round(floor["chunks"] / ingest_s, 1),
+        "embed_in_ingest_s": first["embed_seconds"], "peak_rss_mb": first["peak_rss_mb"],
+        "index_mb": index_mb, "embed_only_s": floor["seconds"],
+        "ratio": round(ingest_s / floor["seconds"], 3),
+        "reingest_s": again["seconds"], "reingest_share": round(again["seconds"] / ingest_s, 4),
+        "baseline_ingest_s": baseline["seconds"], "baseline_chunks": baseline["chunks"],
+        "baseline_peak_rss_mb": baseline["peak_rss_mb"],
+        "baseline_over_product": round(baseline["seconds"] / ingest_s, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit-mb", type=float, default=None)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--stage", choices=["product", "embed", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage == "product":
+        print(json.dumps(stage_product(args.data_dir, args.limit_mb)))
+    elif args.stage == "embed":
+        print(json.dumps(stage_embed_only(args.data_dir)))
+    elif args.stage == "baseline":
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(stage_baseline(args.data_dir, args.limit_mb)))
+    else:
+        result = measure(args.limit_mb)
+        out = ROOT / "bench" / "results" / f"ingest-{result['slice']}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2))
+        emit(result, args.json)
+
+
+if __name__ == "__main__":
+    main()
