@@ -17,13 +17,20 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
 from pathlib import Path
 
 from assistant.errors import AssistantError
+from assistant.sqlite_util import open_sqlite, utc_now
 
 ROLES = ("staff", "admin", "developer")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY, password TEXT NOT NULL, role TEXT NOT NULL,
+    groups TEXT NOT NULL, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS collections (
+    name TEXT PRIMARY KEY, groups TEXT NOT NULL, created TEXT NOT NULL);
+"""
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # RFC 7914 parameters; ~50 ms per check here
 
 
@@ -93,19 +100,8 @@ class AccountStore:
     """Users and collection grants in `<data_dir>/access.sqlite3`."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False)
-        with self._conn:
-            self._conn.executescript(
-                """
-                CREATE TABLE IF NOT EXISTS users (
-                    name TEXT PRIMARY KEY, password TEXT NOT NULL, role TEXT NOT NULL,
-                    groups TEXT NOT NULL, created TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS collections (
-                    name TEXT PRIMARY KEY, groups TEXT NOT NULL, created TEXT NOT NULL);
-                """
-            )
+        self._conn = open_sqlite(path, _SCHEMA)
 
     # ------------------------------------------------------------------ users
     def add_user(self, name: str, password: str, role: str = "staff",
@@ -121,7 +117,7 @@ class AccountStore:
             with self._lock, self._conn:
                 self._conn.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?)",
                                    (name, hash_password(password), role, json.dumps(groups),
-                                    _now()))
+                                    utc_now()))
         except sqlite3.IntegrityError as exc:
             raise AccountError(f"Benutzer {name!r} gibt es schon", f"user {name!r} exists") from exc
         return User(name, role, groups)
@@ -176,7 +172,7 @@ class AccountStore:
         with self._lock, self._conn:
             self._conn.execute(
                 "INSERT INTO collections VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
-                "groups = excluded.groups", (collection, json.dumps(parsed), _now()))
+                "groups = excluded.groups", (collection, json.dumps(parsed), utc_now()))
         return parsed
 
     def grants(self) -> dict[str, tuple[str, ...]]:
@@ -198,10 +194,6 @@ def readable(user: User | None, collections: Iterable[str],
         return names
     mine = set(user.groups)
     return [c for c in names if not grants.get(c) or mine & set(grants[c])]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))

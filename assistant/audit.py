@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from assistant.sqlite_util import open_sqlite, utc_now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -46,13 +47,10 @@ class AuditEntry:
 class AuditLog:
     def __init__(self, path: Path, *, store_questions: bool = True, retention_days: int = 365
                  ) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.store_questions = store_questions
         self.retention_days = retention_days
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False)
-        with self._conn:
-            self._conn.executescript(_SCHEMA)
+        self._conn = open_sqlite(path, _SCHEMA)
         self.purge()
 
     def record(self, entry: AuditEntry) -> None:
@@ -61,7 +59,7 @@ class AuditLog:
             self._conn.execute(
                 "INSERT INTO audit (time, user, collection, question, question_sha256, sources, "
                 "backend, prompt, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (datetime.now(UTC).isoformat(timespec="seconds"), entry.user,
+                (utc_now(), entry.user,
                  entry.collection, entry.question if self.store_questions else None, digest,
                  json.dumps(list(entry.sources), ensure_ascii=False), entry.backend, entry.prompt,
                  int(entry.refused)))

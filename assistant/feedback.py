@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from assistant.sqlite_util import open_sqlite, utc_now
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, user TEXT NOT NULL,
+    question TEXT NOT NULL, answer TEXT NOT NULL, rating INTEGER NOT NULL, comment TEXT NOT NULL,
+    backend TEXT NOT NULL, prompt TEXT NOT NULL, citations TEXT NOT NULL);
+"""
 
 
 @dataclass(frozen=True)
@@ -26,15 +33,8 @@ class Feedback:
 
 class FeedbackStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False)
-        with self._conn:
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                "time TEXT NOT NULL, user TEXT NOT NULL, question TEXT NOT NULL, answer TEXT NOT "
-                "NULL, rating INTEGER NOT NULL, comment TEXT NOT NULL, backend TEXT NOT NULL, "
-                "prompt TEXT NOT NULL, citations TEXT NOT NULL)")
+        self._conn = open_sqlite(path, _SCHEMA)
 
     def add(self, item: Feedback) -> None:
         if item.rating not in (1, -1):
@@ -43,7 +43,7 @@ class FeedbackStore:
             self._conn.execute(
                 "INSERT INTO feedback (time, user, question, answer, rating, comment, backend, "
                 "prompt, citations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (datetime.now(UTC).isoformat(timespec="seconds"), item.user,
+                (utc_now(), item.user,
                  item.question, item.answer, item.rating, item.comment.strip(), item.backend,
                  item.prompt, json.dumps(list(item.citations), ensure_ascii=False)))
 

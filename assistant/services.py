@@ -149,13 +149,15 @@ class Services:
     def feedback(self) -> FeedbackStore:
         return FeedbackStore(self.data_dir / "feedback.sqlite3")
 
-    def collections(self) -> list[str]:
+    def collections(self, grants: dict[str, tuple[str, ...]] | None = None) -> list[str]:
         """Every collection with documents or created/granted by an admin."""
-        names = {r.collection for r in self.manifest.records()} | set(self.accounts.grants())
+        granted = self.accounts.grants() if grants is None else grants
+        names = {r.collection for r in self.manifest.records()} | set(granted)
         return sorted(names | {self.settings.default_collection})
 
     def readable_collections(self, user: User | None) -> list[str]:
-        return readable(user, self.collections(), self.accounts.grants())
+        grants = self.accounts.grants()
+        return readable(user, self.collections(grants), grants)
 
     def allowed_collections(self, user: User | None, requested: Sequence[str] | None
                             ) -> list[str] | None:
@@ -231,7 +233,6 @@ class Services:
             user: User | None = None, template: PromptTemplate | None = None) -> Answer:
         if not question.strip():
             raise AssistantError("Bitte eine Frage eingeben", "empty question")
-        self.allowed_collections(user, collections)  # refuse missing rights before any work
         answer = self.answer_service(collections, user).ask(question, history, on_token, template)
         log.info("answer backend=%s prompt=%s refused=%s grounded=%s support=%.2f",
                  answer.backend, answer.prompt, answer.refused, answer.grounded, answer.support)

@@ -76,6 +76,7 @@ class KeywordIndex:
         self._matrix: BM25Matrix | None = None
         self._ids: list[str] = []
         self._columns: dict[str, np.ndarray] = {}
+        self._sections: dict[tuple, list[tuple[str, str, str]]] = {}
 
     # ---------------------------------------------------------------- writes (IndexListener)
     def on_upsert(self, ids: Sequence[str], texts: Sequence[str],
@@ -245,6 +246,11 @@ class KeywordIndex:
         """Distinct (doc, title, section heading) in these collections, in document order."""
         if not collections:
             return []
+        with self._db_lock:
+            generation = self._generation()
+        key = (generation, tuple(sorted(collections)))
+        if key in self._sections:  # the chat page asks on every load; the index rarely changes
+            return self._sections[key]
         marks = ",".join("?" * len(collections))
         with self._db_lock:
             rows = self._conn.execute(
@@ -252,7 +258,11 @@ class KeywordIndex:
                 f"FROM chunks WHERE collection IN ({marks}) "
                 "AND json_extract(meta, '$.section') IS NOT NULL "
                 "ORDER BY doc, json_extract(meta, '$.position')", list(collections)).fetchall()
-        return list(dict.fromkeys((r[0], r[1] or r[0], r[2]) for r in rows))
+        found = list(dict.fromkeys((r[0], r[1] or r[0], r[2]) for r in rows))
+        if any(k[0] != generation for k in self._sections):
+            self._sections.clear()
+        self._sections[key] = found
+        return found
 
     def count(self) -> int:
         with self._db_lock:
