@@ -17,9 +17,9 @@ from typing import Any
 from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, resolve_question
 from assistant.grounding import asks_for_number, attach_citations, best_passage, check_answer
-from ingest.sentences import split_sentences
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
+from ingest.sentences import split_sentences
 from vectorstore.results import SearchResult
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class AnswerService:
         return _clean_generation("".join(pieces))
 
     def _finish(self, draft: str, sources: list[SearchResult], quotes: dict[int, str],
-                query_terms: list[str]) -> "_Built":
+                query_terms: list[str]) -> _Built:
         texts = {n: sources[n - 1].text for n in quotes}
         removed: list[str] = []
         text, numbers = self._extractive(quotes, query_terms)

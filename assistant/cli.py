@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from vectorstore import offline  # noqa: F401  (must precede library imports)
 from assistant.config import Settings, load_settings
 from assistant.errors import AssistantError
 from assistant.services import Services, build_services
+from vectorstore import offline  # noqa: F401  (must precede library imports)
 
 app = typer.Typer(
     name="rathaus", add_completion=False, no_args_is_help=True,
@@ -55,9 +55,9 @@ def fail(exc: AssistantError, code: int = 1) -> None:
 
 @app.callback()
 def main_options(
-    data_dir: Annotated[Optional[Path], typer.Option(
+    data_dir: Annotated[Path | None, typer.Option(
         "--data-dir", help="Data directory (default ./data or RATHAUS_DATA_DIR)")] = None,
-    config: Annotated[Optional[Path], typer.Option(
+    config: Annotated[Path | None, typer.Option(
         "--config", help="settings.yaml (default: RATHAUS_CONFIG or ./settings.yaml)")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log INFO to stderr")] = False,
 ) -> None:

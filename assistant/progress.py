@@ -18,7 +18,7 @@ class IngestProgress:
         self._task = None
         self._started = 0.0
 
-    def __enter__(self) -> "IngestProgress":
+    def __enter__(self) -> IngestProgress:
         if self.enabled:
             self._progress = Progress(
                 TextColumn("[bold]Indexiere[/bold]"), BarColumn(), MofNCompleteColumn(),

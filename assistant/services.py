@@ -14,9 +14,9 @@ from assistant.audit import AuditEntry, AuditLog
 from assistant.config import Settings
 from assistant.conversation import Turn
 from assistant.errors import AssistantError
+from assistant.feedback import FeedbackStore
 from assistant.llm.base import LLMBackend
 from assistant.llm.factory import choose_backend
-from assistant.feedback import FeedbackStore
 from assistant.prompting import PromptLibrary, PromptTemplate
 from ingest.chunking import LegalChunker
 from ingest.manifest import FAILED, INDEXED, NEEDS_OCR, Manifest

@@ -41,7 +41,6 @@ def copy_index(source: KeywordIndex, target: Path, analyzer: GermanAnalyzer,
 def plain_window_index(corpus: Path, target: Path) -> KeywordIndex:
     """256-token windows (llama-index SentenceSplitter), no section metadata or context."""
     from llama_index.core.node_parser import SentenceSplitter
-
     from llamaindex_baseline import read_documents
 
     files = sorted(p for p in corpus.rglob("*") if p.is_file())

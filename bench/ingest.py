@@ -70,8 +70,8 @@ def stage_baseline(work_dir: Path, limit_mb: float | None) -> dict:
     from chromadb.config import Settings as ChromaSettings
     from llama_index.core import Settings, SimpleDirectoryReader, StorageContext, VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
-
     from llamaindex_baseline import SameModelEmbedding
+
     from vectorstore.embedder import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder("bundled")

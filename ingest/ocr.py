@@ -8,8 +8,8 @@ OCRs the same scan twice (~7 s per page on 2 cores).
 from __future__ import annotations
 
 import json
-import re
 import logging
+import re
 import shutil
 import subprocess
 import tempfile

@@ -28,7 +28,13 @@ from ingest.documents import Chunk
 from ingest.files import FileProblem, discover
 from ingest.loaders import load_document
 from ingest.manifest import (
-    DUPLICATE, FAILED, INDEXED, NEEDS_OCR, PENDING, DocumentRecord, Manifest,
+    DUPLICATE,
+    FAILED,
+    INDEXED,
+    NEEDS_OCR,
+    PENDING,
+    DocumentRecord,
+    Manifest,
 )
 from ingest.metadata import chunk_metadata, derive_doc_type, document_metadata
 from ingest.ocr import TesseractOcr

@@ -26,7 +26,7 @@ class BM25Matrix:
         return self.weights.shape[0]
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> "BM25Matrix":
+    def build(cls, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> BM25Matrix:
         vocabulary: dict[str, int] = {}
         rows, cols, tfs = [], [], []
         lengths = np.zeros(len(docs), dtype=np.float32)
@@ -69,7 +69,7 @@ class BM25Matrix:
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: Path) -> "BM25Matrix":
+    def load(cls, path: Path) -> BM25Matrix:
         with np.load(path, allow_pickle=True) as data:
             shape = tuple(int(x) for x in data["shape"])
             matrix = sparse.csc_matrix((data["data"], data["indices"], data["indptr"]), shape=shape)

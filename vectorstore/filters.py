@@ -20,7 +20,7 @@ class RetrievalFilter:
     @classmethod
     def of(cls, *, collections: Sequence[str] | None = None, docs: Sequence[str] | None = None,
            doc_types: Sequence[str] | None = None, valid_at: str | None = None,
-           exclude_paths: Sequence[str] = ()) -> "RetrievalFilter":
+           exclude_paths: Sequence[str] = ()) -> RetrievalFilter:
         def tup(values: Sequence[str] | None) -> tuple[str, ...] | None:
             return None if values is None else tuple(values)
 

@@ -22,7 +22,7 @@ class NormLookup:
 
     def _catalog(self, flt: RetrievalFilter) -> list[tuple[str, str, str]]:
         """(doc, title, abbreviation) of every document the filter allows."""
-        rows = self.keyword._conn.execute(  # noqa: SLF001 - same package, read-only
+        rows = self.keyword._conn.execute(
             "SELECT DISTINCT doc, json_extract(meta,'$.title'), json_extract(meta,'$.jurabk'),"
             " collection, doc_type FROM chunks"
         ).fetchall()
@@ -61,7 +61,7 @@ class NormLookup:
         if not docs:
             return []
         marks = ",".join("?" * len(docs))
-        rows = self.keyword._conn.execute(  # noqa: SLF001
+        rows = self.keyword._conn.execute(
             f"SELECT id, doc, json_extract(meta,'$.section'), json_extract(meta,'$.position'), text"
             f" FROM chunks WHERE doc IN ({marks})", list(docs),
         ).fetchall()

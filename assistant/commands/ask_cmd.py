@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,9 +19,9 @@ app.add_typer(prompts_app, name="prompts")
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Question in German")],
-    collection: Annotated[Optional[list[str]], typer.Option("--collection", "-c")] = None,
+    collection: Annotated[list[str] | None, typer.Option("--collection", "-c")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
-    user: Annotated[Optional[str], typer.Option(
+    user: Annotated[str | None, typer.Option(
         "--user", help="Answer with this user's rights (and log it under that name)")] = None,
 ) -> None:
     """Answer a question from the indexed documents, with numbered citations."""
@@ -90,7 +90,7 @@ def prompts_show(name: Annotated[str, typer.Argument(help="NAME or NAME@VERSION"
 def prompts_render(
     name: Annotated[str, typer.Argument(help="NAME or NAME@VERSION")],
     question: Annotated[str, typer.Option("--question", help="Question to render with")],
-    collection: Annotated[Optional[list[str]], typer.Option("--collection", "-c")] = None,
+    collection: Annotated[list[str] | None, typer.Option("--collection", "-c")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=20)] = 5,
 ) -> None:
     """Render a prompt with the passages retrieved for QUESTION (what the model would see)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,12 +17,12 @@ from assistant.evaluation import load_questions
 def evaluate(
     questions: Annotated[Path, typer.Option("--questions", exists=True, dir_okay=False,
                                             help="Question file (JSONL, dev-set schema)")],
-    collection: Annotated[Optional[list[str]], typer.Option("--collection", "-c")] = None,
+    collection: Annotated[list[str] | None, typer.Option("--collection", "-c")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100)] = 10,
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only",
                                                  help="Measure retrieval, generate no answers")]
     = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Per-question results (JSONL)")]
+    out: Annotated[Path | None, typer.Option("--out", help="Per-question results (JSONL)")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Summary as JSON")] = False,
 ) -> None:

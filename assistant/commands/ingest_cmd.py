@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,7 +17,7 @@ from ingest.pipeline import IngestReport
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to index")],
-    collection: Annotated[Optional[str], typer.Option(
+    collection: Annotated[str | None, typer.Option(
         "--collection", "-c", help="Target collection (default: allgemein)")] = None,
     prune: Annotated[bool, typer.Option(
         "--prune/--no-prune", help="Remove documents whose file is gone from an ingested folder")]
@@ -81,7 +81,7 @@ def status(
 @app.command()
 def remove(
     paths: Annotated[list[Path], typer.Argument(help="Indexed files to remove")],
-    collection: Annotated[Optional[str], typer.Option("--collection", "-c")] = None,
+    collection: Annotated[str | None, typer.Option("--collection", "-c")] = None,
 ) -> None:
     """Remove documents from the index (the files themselves are not touched)."""
     target = collection or state.settings.default_collection

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,24 +11,23 @@ from assistant.cli import app, fail, services, user_option
 from assistant.errors import AssistantError
 from vectorstore.results import source_label
 
-
 format_citation = source_label
 
 
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="Question or keywords")],
-    collection: Annotated[Optional[list[str]], typer.Option(
+    collection: Annotated[list[str] | None, typer.Option(
         "--collection", "-c", help="Limit to this collection (repeatable); default: all")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of passages")] = 5,
-    doc: Annotated[Optional[list[str]], typer.Option(
+    doc: Annotated[list[str] | None, typer.Option(
         "--doc", help="Only this document (file name, repeatable)")] = None,
-    doc_type: Annotated[Optional[list[str]], typer.Option(
+    doc_type: Annotated[list[str] | None, typer.Option(
         "--type", help="Bundesrecht, Landesrecht, Satzung, Dienstanweisung, Blaupause")] = None,
-    valid_at: Annotated[Optional[str], typer.Option(
+    valid_at: Annotated[str | None, typer.Option(
         "--valid-at", help="Only documents valid on this date (YYYY-MM-DD), where known")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
-    user: Annotated[Optional[str], typer.Option(
+    user: Annotated[str | None, typer.Option(
         "--user", help="Search with this user's rights")] = None,
 ) -> None:
     """Find the passages that best match a question."""

@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation import (
-    first_hit_rank, is_hit, load_questions, run_retrieval_eval, summarise,
+    first_hit_rank,
+    is_hit,
+    load_questions,
+    run_retrieval_eval,
+    summarise,
 )
 from vectorstore.results import SearchResult
 
