@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -101,9 +102,13 @@ class SentenceTransformerEmbedder:
         torch.set_num_threads(self.threads or max(1, os.cpu_count() or 1))
         if self.quantize == "int8":
             # Linear layers hold almost all of a BERT's compute; int8 weights with dynamic
-            # activation scales run them with integer kernels on any x86/ARM CPU.
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
-                                                           dtype=torch.qint8)
+            # activation scales run them with integer kernels on any x86/ARM CPU. torch 2.13
+            # warns that the API is deprecated; it still works, and users cannot act on it.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.ao\.")
+                warnings.filterwarnings("ignore", category=DeprecationWarning)
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
+                                                               dtype=torch.qint8)
         log.info("embedding model %s loaded (max %s tokens)", Path(self.model_path).name,
                  model.max_seq_length)
         return model
