@@ -29,6 +29,12 @@ from scale import CACHE, dir_mb, megabytes, peak_rss_mb, run_stage, slice_files,
 SCRIPT = Path(__file__).resolve()
 
 
+def embedded_tokens(embedder, texts: list[str]) -> int:
+    """Word pieces the model actually reads: [CLS]/[SEP] included, cut at its window."""
+    window = int(embedder.model.max_seq_length)
+    return sum(min(n + 2, window) for n in embedder.count_tokens(texts))
+
+
 def stage_product(data_dir: Path, limit_mb: float | None) -> dict:
     from assistant.config import Settings
     from assistant.services import build_services
@@ -63,8 +69,9 @@ def stage_embed_only(data_dir: Path) -> dict:
     started = time.perf_counter()
     for i in range(0, len(texts), batch):
         svc.embedder.embed_documents(texts[i:i + batch])
-    return {"chunks": len(texts), "seconds": round(time.perf_counter() - started, 2),
-            "peak_rss_mb": peak_rss_mb()}
+    seconds = time.perf_counter() - started
+    return {"chunks": len(texts), "seconds": round(seconds, 2), "peak_rss_mb": peak_rss_mb(),
+            "tokens": embedded_tokens(svc.embedder, texts)}
 
 
 def stage_baseline(work_dir: Path, limit_mb: float | None, whole_text: bool = False) -> dict:
@@ -78,6 +85,7 @@ def stage_baseline(work_dir: Path, limit_mb: float | None, whole_text: bool = Fa
     from chromadb.config import Settings as ChromaSettings
     from llama_index.core import Settings, SimpleDirectoryReader, StorageContext, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.core.schema import MetadataMode
     from llama_index.vector_stores.chroma import ChromaVectorStore
     from llamaindex_baseline import SameModelEmbedding
 
@@ -87,12 +95,12 @@ def stage_baseline(work_dir: Path, limit_mb: float | None, whole_text: bool = Fa
     embedder.embed_documents(["Aufwärmen"])
     Settings.embed_model = SameModelEmbedding(embedder=embedder)  # default batch size 10
     Settings.llm = None
-    transformations = None
+    splitter = SentenceSplitter()  # what VectorStoreIndex.from_documents uses by default
     if whole_text:
         tokenizer = embedder.model.tokenizer
-        transformations = [SentenceSplitter(
+        splitter = SentenceSplitter(
             chunk_size=embedder.max_tokens - 2, chunk_overlap=0,  # [CLS] and [SEP]
-            tokenizer=lambda text: tokenizer.encode(text, add_special_tokens=False))]
+            tokenizer=lambda text: tokenizer.encode(text, add_special_tokens=False))
     files = slice_files(limit_mb)
     started = time.perf_counter()
     client = chromadb.PersistentClient(path=str(work_dir / "chroma"),
@@ -102,10 +110,12 @@ def stage_baseline(work_dir: Path, limit_mb: float | None, whole_text: bool = Fa
     documents = SimpleDirectoryReader(input_files=[str(f) for f in files]).load_data()
     VectorStoreIndex.from_documents(
         documents, storage_context=StorageContext.from_defaults(vector_store=store),
-        transformations=transformations)
+        transformations=[splitter])
     seconds = time.perf_counter() - started
-    return {"chunks": collection.count(),
-            "seconds": round(seconds, 2), "peak_rss_mb": peak_rss_mb()}
+    nodes = splitter.get_nodes_from_documents(documents)  # after the clock: the same split again
+    texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+    return {"chunks": collection.count(), "seconds": round(seconds, 2),
+            "peak_rss_mb": peak_rss_mb(), "tokens": embedded_tokens(embedder, texts)}
 
 
 def measure(limit_mb: float | None) -> dict:
@@ -139,6 +149,12 @@ def measure(limit_mb: float | None) -> dict:
         "baseline_over_product": round(baseline["seconds"] / ingest_s, 2),
         "baseline_whole_text_s": whole["seconds"], "baseline_whole_text_chunks": whole["chunks"],
         "baseline_whole_text_over_product": round(whole["seconds"] / ingest_s, 2),
+        "tokens": floor["tokens"], "baseline_tokens": baseline["tokens"],
+        "baseline_whole_text_tokens": whole["tokens"],
+        "tokens_per_s": round(floor["tokens"] / ingest_s),
+        "embed_only_tokens_per_s": round(floor["tokens"] / floor["seconds"]),
+        "baseline_tokens_per_s": round(baseline["tokens"] / baseline["seconds"]),
+        "baseline_whole_text_tokens_per_s": round(whole["tokens"] / whole["seconds"]),
     }
 
 
