@@ -11,8 +11,17 @@ from collections.abc import Sequence
 
 _NUMBERED = re.compile(r"^(§+|Art\.?|Artikel|Nr\.?)?\s*[\dIVX]+[a-z]?\.?\s*", re.IGNORECASE)
 _BORING = re.compile(r"inkraft|außerkraft|übergang|geltungsbereich|begriffsbestimm|"
-                     r"ordnungswidrig|sprachliche gleichstellung|\(weggefallen\)|aufgehoben",
+                     r"ordnungswidrig|sprachliche gleichstellung|\(weggefallen\)|aufgehoben|"
+                     r"`|\.(md|pdf|docx?|html?)\b",  # headings naming files are about files
                      re.IGNORECASE)
+_ABBREVIATION = re.compile(r"\(([^()]{2,20})\)\s*$")  # "... Sozialhilfe ... (SGB 12)"
+_LONG_TITLE = 60
+
+
+def short_title(title: str) -> str:
+    """A long official title gives way to its trailing abbreviation: staff say "SGB 12"."""
+    match = _ABBREVIATION.search(title)
+    return match.group(1).strip() if len(title) > _LONG_TITLE and match else title
 
 
 def example_questions(sections: Sequence[tuple[str, str, str]], n: int = 4) -> list[str]:
@@ -28,5 +37,5 @@ def example_questions(sections: Sequence[tuple[str, str, str]], n: int = 4) -> l
     for doc in picked:  # spread over the collection, not just its first documents
         entries = by_doc[doc]
         title, topic = entries[len(entries) // 3]  # past the introductory sections
-        questions.append(f"Was bestimmt „{title}“ zum Thema „{topic}“?")
+        questions.append(f"Was bestimmt „{short_title(title)}“ zum Thema „{topic}“?")
     return questions

@@ -54,3 +54,13 @@ def test_example_questions_come_from_substantive_headings_of_several_documents()
     questions = example_questions(sections, n=4)
     assert questions == ["Was bestimmt „Hundesteuersatzung“ zum Thema „Steuersatz“?",
                          "Was bestimmt „Friedhofssatzung“ zum Thema „Ausheben der Gräber“?"]
+
+
+def test_example_questions_name_long_laws_by_their_abbreviation() -> None:
+    long = ("Sozialgesetzbuch (SGB) Zwölftes Buch (XII) - Sozialhilfe - (Artikel 1 des Gesetzes "
+            "vom 27. Dezember 2003, BGBl. I S. 3022) (SGB 12)")
+    sections = [("sgb12.md", long, "§ 11 Beratung und Unterstützung"),
+                ("gewo.md", "Gewerbeordnung (GewO)", "§ 14 Anzeigepflicht")]
+    assert example_questions(sections, n=2) == [
+        "Was bestimmt „Gewerbeordnung (GewO)“ zum Thema „Anzeigepflicht“?",
+        "Was bestimmt „SGB 12“ zum Thema „Beratung und Unterstützung“?"]
