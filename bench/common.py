@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -20,3 +22,27 @@ def emit(result: dict, as_json: bool) -> None:
     width = max(len(k) for k in result)
     for key, value in result.items():
         print(f"{key:<{width}}  {value}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile of the sorted values (p95 of 120 queries: the 114th)."""
+    ordered = sorted(values)
+    return ordered[int(q * (len(ordered) - 1))]
+
+
+def indexed_texts(svc: Any, limit: int | None = None) -> list[str]:
+    """The chunk texts of an index exactly as ingestion handed them to the model."""
+    from ingest.documents import embedding_text
+
+    return [embedding_text(meta.get("context", ""), text)
+            for text, meta in svc.keyword.stored_chunks(limit)]
+
+
+def embed_floor_seconds(svc: Any, texts: list[str]) -> float:
+    """Seconds the model alone needs for `texts`, in the batches ingestion hands it."""
+    svc.embedder.embed_documents(["Aufwärmen"])  # model load is not part of the floor
+    batch = max(svc.settings.embedding.batch_size * 4, 64)
+    started = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        svc.embedder.embed_documents(texts[i:i + batch])
+    return time.perf_counter() - started

@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import ROOT, emit
+from common import ROOT, emit, percentile
 from query import build, questions
 from scale import CACHE, free_port, process_rss_mb, slice_name, wait_for_http
 
@@ -71,11 +71,10 @@ def rush(url: str, users: int, per_user: int) -> dict:
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    latencies.sort()
     return {"answers": len(latencies), "errors": len(errors), "wall_s": round(wall, 1),
             "answers_per_min": round(60 * len(latencies) / wall, 1),
             "p50_s": round(statistics.median(latencies), 2) if latencies else None,
-            "p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 2) if latencies else None,
+            "p95_s": round(percentile(latencies, 0.95), 2) if latencies else None,
             "first_errors": errors[:3]}
 
 

@@ -9,11 +9,9 @@ index of DIR and times the embedding model alone, in the same batches ingestion 
 from __future__ import annotations
 
 import argparse
-import json
-import time
 from pathlib import Path
 
-from common import emit
+from common import embed_floor_seconds, emit, indexed_texts
 
 from assistant.config import Settings
 from assistant.services import build_services
@@ -25,17 +23,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     svc = build_services(Settings(data_dir=args.data_dir))
-    rows = svc.keyword._conn.execute("SELECT text, meta FROM chunks ORDER BY rowid").fetchall()
-    texts = []
-    for text, meta in rows:
-        context = json.loads(meta).get("context", "")
-        texts.append(f"{context}\n{text}" if context else text)
-    svc.embedder.embed_documents(["Aufwärmen"])  # model load is not part of the floor
-    batch = max(svc.settings.embedding.batch_size * 4, 64)
-    started = time.perf_counter()
-    for i in range(0, len(texts), batch):
-        svc.embedder.embed_documents(texts[i:i + batch])
-    seconds = time.perf_counter() - started
+    texts = indexed_texts(svc)
+    seconds = embed_floor_seconds(svc, texts)
     emit({"chunks": len(texts), "embed_only_s": round(seconds, 1),
           "chunks_per_s": round(len(texts) / seconds, 1)}, args.json)
 

@@ -15,12 +15,11 @@ downloaded) and times ONNX Runtime in float32 and with dynamic int8 weights.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
-from common import emit
+from common import emit, indexed_texts
 
 from assistant.config import Settings
 from assistant.services import build_services
@@ -29,14 +28,9 @@ from vectorstore.embedder import SentenceTransformerEmbedder
 
 def texts_of(data_dir: Path, n: int) -> list[str]:
     svc = build_services(Settings(data_dir=data_dir))
-    rows = svc.keyword._conn.execute("SELECT text, meta FROM chunks ORDER BY rowid LIMIT ?",
-                                     (n,)).fetchall()
+    texts = indexed_texts(svc, n)
     svc.close()
-    out = []
-    for text, meta in rows:
-        context = json.loads(meta).get("context", "")
-        out.append(f"{context}\n{text}" if context else text)
-    return out
+    return texts
 
 
 def timed(embedder: SentenceTransformerEmbedder, texts: list[str], batch: int

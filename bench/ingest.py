@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, emit
+from common import ROOT, embed_floor_seconds, emit, indexed_texts
 from scale import CACHE, dir_mb, megabytes, peak_rss_mb, run_stage, slice_files, slice_name
 
 SCRIPT = Path(__file__).resolve()
@@ -59,17 +59,8 @@ def stage_embed_only(data_dir: Path) -> dict:
     from assistant.services import build_services
 
     svc = build_services(Settings(data_dir=data_dir))
-    rows = svc.keyword._conn.execute("SELECT text, meta FROM chunks ORDER BY rowid").fetchall()
-    texts = []
-    for text, meta in rows:
-        context = json.loads(meta).get("context", "")
-        texts.append(f"{context}\n{text}" if context else text)
-    svc.embedder.embed_documents(["Aufwärmen"])
-    batch = max(svc.settings.embedding.batch_size * 4, 64)  # what ingestion hands the model
-    started = time.perf_counter()
-    for i in range(0, len(texts), batch):
-        svc.embedder.embed_documents(texts[i:i + batch])
-    seconds = time.perf_counter() - started
+    texts = indexed_texts(svc)
+    seconds = embed_floor_seconds(svc, texts)
     return {"chunks": len(texts), "seconds": round(seconds, 2), "peak_rss_mb": peak_rss_mb(),
             "tokens": embedded_tokens(svc.embedder, texts)}
 
@@ -162,7 +153,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit-mb", type=float, default=None)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--stage", choices=["product", "embed", "baseline", "baseline-whole-text"], help=argparse.SUPPRESS)
+    parser.add_argument("--stage", help=argparse.SUPPRESS,
+                        choices=["product", "embed", "baseline", "baseline-whole-text"])
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage == "product":

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import ROOT, SHARED, emit
+from common import ROOT, SHARED, emit, percentile
 from scale import CACHE, free_port, slice_files, slice_name, wait_for_http
 
 ROUNDS = 2
@@ -60,9 +60,8 @@ def latencies(svc, queries: list[str]) -> dict:
             started = time.perf_counter()
             svc.search(query, k=10)
             times.append((time.perf_counter() - started) * 1000)
-    times.sort()
     return {"p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "queries": len(times)}
+            "p95_ms": round(percentile(times, 0.95), 1), "queries": len(times)}
 
 
 def with_server(data_dir: Path, queries: list[str]) -> dict:

@@ -10,16 +10,11 @@ import statistics
 import time
 from pathlib import Path
 
-from common import SHARED, emit
+from common import SHARED, emit, percentile
 
 from assistant.config import Settings
 from assistant.evaluation import load_questions
 from assistant.services import build_services
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:

@@ -50,5 +50,9 @@ class Chunk:
         return " › ".join(p for p in parts if p)
 
     def embedding_text(self) -> str:
-        context = self.context
-        return f"{context}\n{self.text}" if context else self.text
+        return embedding_text(self.context, self.text)
+
+
+def embedding_text(context: str, text: str) -> str:
+    """What the model embeds for a chunk: its context line, then its text."""
+    return f"{context}\n{text}" if context else text

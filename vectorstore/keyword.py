@@ -238,6 +238,13 @@ class KeywordIndex:
                 f"SELECT id, text, meta FROM chunks WHERE id IN ({marks})", list(ids)).fetchall()
         return {r[0]: (r[1], json.loads(r[2])) for r in rows}
 
+    def stored_chunks(self, limit: int | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Text and metadata of every chunk in index order (benchmarks re-embed them)."""
+        with self._db_lock:
+            rows = self._conn.execute("SELECT text, meta FROM chunks ORDER BY rowid LIMIT ?",
+                                      (-1 if limit is None else limit,)).fetchall()
+        return [(text, json.loads(meta)) for text, meta in rows]
+
     def chunk_ids_where(self, sql: str, args: Sequence[Any]) -> list[str]:
         with self._db_lock:
             return [r[0] for r in self._conn.execute(f"SELECT id FROM chunks WHERE {sql}", args)]
