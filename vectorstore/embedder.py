@@ -67,7 +67,7 @@ class SentenceTransformerEmbedder:
         quantize: str = "none",
         threads: int = 0,
     ) -> None:
-        self.name = model if quantize == "none" else f"{model}+{quantize}"
+        self.name = model
         self.model_path = resolve_model_path(model)
         self.quantize = quantize
         self.threads = threads
