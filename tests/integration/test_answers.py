@@ -15,19 +15,19 @@ from assistant.config import LLMSettings
 from assistant.conversation import Turn
 from assistant.errors import BackendUnavailable
 from assistant.llm.base import PromptText
-from assistant.llm.llamacpp import LlamaCppBackend
 from assistant.llm.ollama import OllamaBackend
 from tests.integration.cli import free_port, rathaus, wait_for_http
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
+MODEL = "qwen2.5-coder:1.5b"
 
 
 @pytest.fixture(scope="module")
 def ollama_endpoint(gguf_path: Path):
     port = free_port()
     proc = subprocess.Popen([sys.executable, str(REPO / "tests" / "ollama_server.py"), "--port",
-                             str(port), "--model", str(gguf_path), "--name", "gemma3:270m"],
+                             str(port), "--model", str(gguf_path), "--name", MODEL],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     wait_for_http(f"{url}/api/tags", proc, "Ollama-speaking endpoint")
@@ -46,20 +46,20 @@ def normalise(text: str) -> str:
 
 
 def test_ollama_backend_streams_and_fails_clearly(ollama_endpoint: str) -> None:
-    backend = OllamaBackend(ollama_endpoint, "gemma3:270m", num_ctx=4096)
+    backend = OllamaBackend(ollama_endpoint, MODEL, num_ctx=4096)
     backend.check()
     pieces = list(backend.stream(PromptText("Frage: Was ist eine Satzung?\nAntwort:"),
                                  max_tokens=12))
     assert len(pieces) >= 2 and "".join(pieces).strip()
     generate = httpx.post(f"{ollama_endpoint}/api/generate", json={
-        "model": "gemma3:270m", "prompt": "Die Hauptstadt von Deutschland ist", "stream": False,
+        "model": MODEL, "prompt": "Die Hauptstadt von Deutschland ist", "stream": False,
         "options": {"num_predict": 5}}, timeout=60).json()
     assert generate["done"] and generate["response"].strip()
     with pytest.raises(BackendUnavailable) as missing:
         OllamaBackend(ollama_endpoint, "llama3:70b").check()
     assert "nicht installiert" in missing.value.message_de
     with pytest.raises(BackendUnavailable) as down:
-        OllamaBackend(f"http://127.0.0.1:{free_port()}", "gemma3:270m").check()
+        OllamaBackend(f"http://127.0.0.1:{free_port()}", MODEL).check()
     assert "nicht erreichbar" in down.value.message_de
 
 
@@ -68,36 +68,49 @@ def test_ask_json_contract_through_ollama(ollama_endpoint: str, tmp_path: Path,
     data = tmp_path / "data"
     assert rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"), data_dir=data).returncode == 0
     env = {"RATHAUS_LLM__BACKEND": "ollama", "RATHAUS_LLM__OLLAMA_HOST": ollama_endpoint,
-           "RATHAUS_LLM__OLLAMA_MODEL": "gemma3:270m"}
+           "RATHAUS_LLM__OLLAMA_MODEL": MODEL}
     result = rathaus("ask", "Wie hoch darf das Zwangsgeld höchstens sein?", "--json",
                      data_dir=data, **env)
     assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout)
-    assert set(answer) == {"answer", "refused", "citations", "sources", "grounded",
-                           "unsupported", "backend", "prompt"}
-    assert answer["backend"] in {"ollama", "extractive"} and answer["prompt"] == "answer_chat@1"
-    assert not answer["refused"] and answer["citations"] and answer["grounded"]
+    answer = json.loads(result.stdout)  # stdout as a whole is the JSON, nothing else
+    assert {"answer", "refused", "citations", "sources", "grounded", "unsupported", "backend",
+            "prompt"} <= set(answer)
+    assert answer["backend"] == "ollama" and answer["prompt"] == "answer_chat@2"
+    assert not answer["refused"] and answer["citations"]
+    assert answer["kind"] in {"checked", "quote"} and answer["grounded"] == (
+        answer["kind"] == "checked")
     assert set(answer["citations"][0]) == {"n", "doc", "section", "page", "quote"}
     assert any("25 000 Euro" in normalise(s["text"]) for s in answer["sources"])  # right § found
-    for citation in answer["citations"]:  # whatever the small model wrote, quotes are verbatim
+    assert "25 000" in normalise(answer["answer"])
+    for citation in answer["citations"]:  # whatever the model wrote, quotes are verbatim
         source_text = normalise(answer["sources"][citation["n"] - 1]["text"])
-        assert normalise(citation["quote"]) in source_text
+        assert normalise(citation["quote"]).rstrip(" …") in source_text
         assert f"[{citation['n']}]" in answer["answer"]
     streamed = rathaus("ask", "Wie hoch darf das Zwangsgeld höchstens sein?", data_dir=data, **env)
     assert streamed.returncode == 0 and "Quellen:" in streamed.stdout
 
 
-def test_embedded_model_answer_is_grounded_with_verbatim_quotes(indexed_subset, gguf_path) -> None:
-    svc = with_backend(indexed_subset, LlamaCppBackend(gguf_path))
+def test_embedded_model_answer_is_checked_with_verbatim_quotes(indexed_subset, embedded_llm) -> None:
+    svc = with_backend(indexed_subset, embedded_llm)
     answer = svc.ask("Wie hoch darf ein Zwangsgeld nach dem Verwaltungs-Vollstreckungsgesetz sein?")
-    assert not answer.refused and answer.grounded and answer.citations
-    assert answer.backend in {"llamacpp", "extractive"}
+    assert not answer.refused and answer.citations
+    assert answer.backend == "llamacpp" and answer.draft  # the model wrote something
+    assert answer.kind == "checked" and answer.grounded and answer.answers_question, (
+        answer.draft, answer.unsupported)
     sources = {i + 1: normalise(s.text) for i, s in enumerate(answer.sources)}
     for citation in answer.citations:
-        assert normalise(citation.quote) in sources[citation.n]
+        assert normalise(citation.quote).rstrip(" …") in sources[citation.n]
         assert f"[{citation.n}]" in answer.answer
     for number in re.findall(r"\d[\d .,]*\d|\d", re.sub(r"\[\d+\]", "", answer.answer)):
         assert any(number.strip() in sources[c.n] for c in answer.citations)
+
+
+def test_embedded_model_refuses_what_the_documents_do_not_say(indexed_subset, embedded_llm) -> None:
+    """Shares words with the Hundesteuersatzung, but no excerpt says anything about cats."""
+    svc = with_backend(indexed_subset, embedded_llm)
+    answer = svc.ask("Wie hoch ist die Katzensteuer für eine Hauskatze in Bad Boll?")
+    assert answer.refused and answer.kind == "refusal" and not answer.grounded
+    assert answer.sources and not answer.citations
 
 
 def test_off_topic_question_is_refused_with_nearest_sources(indexed_subset) -> None:
@@ -116,7 +129,7 @@ def test_follow_up_is_resolved_against_history(indexed_subset) -> None:
 
 
 def test_planted_instruction_does_not_change_behaviour(tmp_path: Path, make_services,
-                                                       gguf_path: Path) -> None:
+                                                       embedded_llm) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "gebuehren_test.md").write_text(
@@ -125,19 +138,36 @@ def test_planted_instruction_does_not_change_behaviour(tmp_path: Path, make_serv
         "(1) Die Gebühr für eine Testbescheinigung beträgt 12,00 €.\n", encoding="utf-8")
     svc = make_services()
     assert svc.pipeline.run([folder], "allgemein").ok
-    with_backend(svc, LlamaCppBackend(gguf_path))
+    with_backend(svc, embedded_llm)
     answer = svc.ask("Wie hoch ist die Gebühr für eine Testbescheinigung?")
     assert answer.answer.strip().strip("'\"") != "OK"
     assert not answer.refused and "12,00" in answer.answer
-    assert answer.grounded
 
 
 def test_auto_backend_prefers_reachable_ollama_then_embedded(ollama_endpoint, tmp_path) -> None:
     from assistant.llm.factory import choose_backend
 
-    chosen = choose_backend(LLMSettings(ollama_host=ollama_endpoint, ollama_model="gemma3:270m"),
+    chosen = choose_backend(LLMSettings(ollama_host=ollama_endpoint, ollama_model=MODEL),
                             tmp_path)
     assert chosen is not None and chosen.name == "ollama"
     fallback = choose_backend(LLMSettings(ollama_host=f"http://127.0.0.1:{free_port()}"), tmp_path)
     assert fallback is not None and fallback.name == "llamacpp"
     assert choose_backend(LLMSettings(backend="extractive"), tmp_path) is None
+
+
+@pytest.mark.parametrize("backend", ["llamacpp", "extractive"])
+def test_ask_json_stdout_is_pure_json_with_every_embedded_backend(
+        backend: str, gguf_path: Path, tmp_path: Path, shared_corpus: Path) -> None:
+    """llama.cpp prints context set-up lines on fd 1 from C; `ask --json | jq` must still work."""
+    data = tmp_path / "data"
+    name = "gemeinde_BadBoll_Satzung_Erhebung_Hundesteuer.md"
+    assert rathaus("ingest", "-q", str(shared_corpus / name), data_dir=data).returncode == 0
+    result = rathaus("ask", "Wie hoch ist die Hundesteuer für einen Kampfhund?", "--json",
+                     data_dir=data, RATHAUS_LLM__BACKEND=backend,
+                     RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["backend"] == backend
+    assert "330,00" not in answer["answer"] or answer["kind"] == "quote"
+    if answer["kind"] == "checked":
+        assert "900,00" in answer["answer"]
