@@ -29,6 +29,8 @@ def _has_facts(answer: str, facts: set[str]) -> bool:
 
 
 def answer_metrics(rows: Sequence[QuestionResult]) -> dict[str, Any]:
+    """Refusals, citation precision and key facts; `grounded_rate` is the share of given
+    answers that are checked model answers (a verbatim quote is not), so it can fall."""
     unanswerable = [r for r in rows if not r.question.answerable]
     answerable = [r for r in rows if r.question.answerable]
     refused_ok = sum(1 for r in unanswerable if r.answer and r.answer["refused"])
@@ -41,11 +43,21 @@ def answer_metrics(rows: Sequence[QuestionResult]) -> dict[str, Any]:
                    and _has_facts(r.answer["answer"], key_facts(r.question.answer)))
     answered = [r for r in rows if r.answer and not r.answer["refused"]]
     grounded = sum(1 for r in answered if r.answer["grounded"])
+    kinds = {kind: sum(1 for r in rows if r.answer and r.answer.get("kind") == kind)
+             for kind in ("checked", "quote", "refusal")}
+    checked_right = [r for r in answerable if r.answer and r.answer.get("kind") == "checked"]
+    checked_facts = [r for r in checked_right if r.question.answer and key_facts(r.question.answer)]
     return {
         "refusal_accuracy": round(refused_ok / len(unanswerable), 4) if unanswerable else None,
         "false_refusal_rate": round(false_refusals / len(answerable), 4) if answerable else None,
         "citation_precision": round(precise / len(cited), 4) if cited else None,
         "key_facts_rate": round(facts_ok / len(with_facts), 4) if with_facts else None,
         "grounded_rate": round(grounded / len(answered), 4) if answered else None,
+        "answers_by_kind": kinds,
+        "unanswerable_with_checked_answer": sum(
+            1 for r in unanswerable if r.answer and r.answer.get("kind") == "checked"),
+        "checked_key_facts_rate": round(sum(
+            1 for r in checked_facts if _has_facts(r.answer["answer"], key_facts(
+                r.question.answer))) / len(checked_facts), 4) if checked_facts else None,
         "backends": sorted({r.answer["backend"] for r in answered}),
     }

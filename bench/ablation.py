@@ -11,7 +11,6 @@ no heading context) and runs the full German BM25 on them.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 
@@ -31,9 +30,9 @@ BM25 = dict(use_dense=False, use_norm_lookup=False)
 
 def copy_index(source: KeywordIndex, target: Path, analyzer: GermanAnalyzer,
                weights: FieldWeights) -> KeywordIndex:
-    rows = source._conn.execute("SELECT id, text, meta FROM chunks ORDER BY rowid").fetchall()
+    rows = source.stored_rows()
     index = KeywordIndex(target, analyzer, weights)
-    index.on_upsert([r[0] for r in rows], [r[1] for r in rows], [json.loads(r[2]) for r in rows])
+    index.on_upsert([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
     index.flush()
     return index
 
@@ -79,30 +78,41 @@ def main() -> None:
         split = copy_index(product, tmp_dir / "split", GermanAnalyzer(),
                            FieldWeights(section=0, document=0))
         windows = plain_window_index(args.corpus, tmp_dir / "windows")
+        def hybrid(**config) -> HybridRetriever:
+            return HybridRetriever(dense, product, HybridConfig(**config))
+
         variants = [
-            ("dense only (MiniLM, § chunks)", HybridRetriever(dense, product, HybridConfig(
-                use_keyword=False, use_norm_lookup=False))),
+            (f"dense only ({svc.embedder.identity}, § chunks)",
+             hybrid(use_keyword=False, use_norm_lookup=False)),
             ("BM25 words only (lower-case, stop words)", HybridRetriever(None, words, HybridConfig(**BM25))),
             ("+ Snowball stemming, umlaut folding", HybridRetriever(None, stem, HybridConfig(**BM25))),
             ("+ compound splitting", HybridRetriever(None, split, HybridConfig(**BM25))),
             ("+ field weighting (section x2, title/file x1)",
              HybridRetriever(None, product, HybridConfig(**BM25))),
-            ("+ § lookup", HybridRetriever(None, product, HybridConfig(use_dense=False))),
-            ("+ dense score fusion (product default)", svc.retriever),
-            ("  alternative: RRF fusion, equal weights", HybridRetriever(dense, product, HybridConfig(
-                fusion="rrf", dense_weight=1.0))),
-            ("full BM25 on plain 256-token windows (no § chunks, no context)",
-             HybridRetriever(None, windows, HybridConfig(**BM25))),
+            ("+ § lookup (BM25 + § lookup, no dense)",
+             HybridRetriever(None, product, HybridConfig(use_dense=False))),
+            ("product default (settings)", svc.retriever),
         ]
+        for weight in (0.2, 0.5, 1.0, 2.0):
+            variants.append((f"score fusion, dense weight {weight}",
+                             hybrid(fusion="score", dense_weight=weight)))
+        for k, weight in ((60, 1.0), (10, 1.0), (10, 1.5), (10, 2.0), (30, 1.5)):
+            variants.append((f"RRF k={k}, dense weight {weight}",
+                             hybrid(fusion="rrf", rrf_k=k, dense_weight=weight)))
+            variants.append((f"RRF k={k}, dense weight {weight}, no dense-only candidates",
+                             hybrid(fusion="rrf", rrf_k=k, dense_weight=weight,
+                                    dense_candidates=False)))
+        variants.append(("full BM25 on plain 256-token windows (no § chunks, no context)",
+                         HybridRetriever(None, windows, HybridConfig(**BM25))))
         for name, retriever in variants:
             rows[name] = measure(questions, retriever)
     keys = ["hit_at_1", "hit_at_5", "hit_at_10", "mrr_at_10", "latency_ms_p50", "latency_ms_p95"]
     if args.json:
         emit({name: {k: m.get(k) for k in keys} for name, m in rows.items()}, True)
         return
-    print(f"{'variant':<66}{'hit@1':>7}{'hit@5':>7}{'hit@10':>7}{'MRR@10':>8}{'p50 ms':>8}")
+    print(f"{'variant':<68}{'hit@1':>7}{'hit@5':>7}{'hit@10':>7}{'MRR@10':>8}{'p50 ms':>8}")
     for name, m in rows.items():
-        print(f"{name:<66}{m['hit_at_1']:>7.3f}{m['hit_at_5']:>7.3f}{m['hit_at_10']:>7.3f}"
+        print(f"{name:<68}{m['hit_at_1']:>7.3f}{m['hit_at_5']:>7.3f}{m['hit_at_10']:>7.3f}"
               f"{m['mrr_at_10']:>8.3f}{m['latency_ms_p50']:>8.1f}")
 
 

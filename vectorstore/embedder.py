@@ -37,6 +37,10 @@ class Embedder(Protocol):
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
 
+    def model_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens the model actually reads per passage (for throughput figures)."""
+        ...
+
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> list[float]: ...
@@ -143,6 +147,11 @@ class SentenceTransformerEmbedder:
             list(texts), add_special_tokens=False, verbose=False, return_attention_mask=False
         )
         return [len(ids) for ids in encoded["input_ids"]]
+
+    def model_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces the model reads: [CLS]/[SEP] included, cut at its window."""
+        window = int(self.model.max_seq_length)
+        return [min(n + 2, window) for n in self.count_tokens(texts)]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised vectors (cosine = dot product) for passages."""

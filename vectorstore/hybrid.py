@@ -30,6 +30,7 @@ class HybridConfig:
     keyword_weight: float = 1.0
     rrf_k: int = 60
     candidates: int = 50  # per retriever, before fusion
+    dense_candidates: bool = True  # False: dense only re-ranks what BM25 found
 
 
 class Reranker(Protocol):
@@ -69,6 +70,9 @@ class HybridRetriever:
             for chunk_id, score in self.keyword.search(query, pool, flt):
                 keyword_scores[chunk_id] = score
                 keyword_ranked.append(chunk_id)
+            if not cfg.dense_candidates and keyword_ranked:
+                dense_ranked = [i for i in dense_ranked if i in keyword_scores]
+                dense_scores = {i: dense_scores[i] for i in dense_ranked}
         if cfg.fusion == "rrf":
             for weight, ranking in ((cfg.dense_weight, dense_ranked),
                                     (cfg.keyword_weight, keyword_ranked)):

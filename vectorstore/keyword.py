@@ -242,10 +242,14 @@ class KeywordIndex:
 
     def stored_chunks(self, limit: int | None = None) -> list[tuple[str, dict[str, Any]]]:
         """Text and metadata of every chunk in index order (benchmarks re-embed them)."""
+        return [(text, meta) for _, text, meta in self.stored_rows(limit)]
+
+    def stored_rows(self, limit: int | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        """Id, text and metadata of every chunk in index order (to rebuild variant indexes)."""
         with self._db_lock:
-            rows = self._conn.execute("SELECT text, meta FROM chunks ORDER BY rowid LIMIT ?",
+            rows = self._conn.execute("SELECT id, text, meta FROM chunks ORDER BY rowid LIMIT ?",
                                       (-1 if limit is None else limit,)).fetchall()
-        return [(text, json.loads(meta)) for text, meta in rows]
+        return [(chunk_id, text, json.loads(meta)) for chunk_id, text, meta in rows]
 
     def chunk_ids_where(self, sql: str, args: Sequence[Any]) -> list[str]:
         with self._db_lock:

@@ -22,3 +22,7 @@ class LLMBackend(Protocol):
     kind: Literal["chat", "completion"]
 
     def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]: ...
+
+    def load(self) -> None:
+        """Get ready before the first request (a server calls it at start)."""
+        ...

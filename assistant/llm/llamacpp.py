@@ -63,6 +63,11 @@ class LlamaCppBackend:
             if self._llm is None:
                 self._llm = self._load()
 
+    def count_tokens(self, text: str) -> int:
+        """The model's tokens for `text` (prompt budgets are measured with it)."""
+        self.load()
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False))
+
     def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]:
         self.load()
         messages = ([{"role": "system", "content": prompt.system}] if prompt.system else [])

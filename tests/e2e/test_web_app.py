@@ -29,9 +29,10 @@ def ask(page, question: str) -> None:
 
 
 def wait_for_answer(page) -> None:
+    """The final bubble ends with "label · backend · prompt"; previews and drafts do not."""
     page.wait_for_selector("#sources details", timeout=120_000)
     page.wait_for_function(
-        "() => !document.querySelector('#chat').innerText.includes('▌')", timeout=120_000)
+        "() => document.querySelector('#chat').innerText.includes('· answer_')", timeout=180_000)
 
 
 def only_local(page) -> None:
@@ -49,9 +50,12 @@ def test_staff_gets_streamed_answer_and_opens_quoted_citation(open_page, served:
     ask(page, question)
     wait_for_answer(page)
     seen = page.evaluate("window.__chatTexts")
-    assert any("▌" in text for text in seen), "no intermediate (streamed) state was shown"
+    preview = next(i for i, text in enumerate(seen) if "wird noch geprüft" in text)
+    streamed = next(i for i, text in enumerate(seen) if "▌" in text)
+    assert preview < streamed, "the Fundstelle must be shown before the model's first token"
     final = page.locator("#chat").inner_text()
-    assert "[1]" in final
+    assert "[1]" in final and "geprüfte Antwort" in final  # labelled by what was checked
+    assert "25 000" in final
     citation = page.locator("#sources details.citation").first
     passage = citation.locator(".passage")
     assert not passage.is_visible()  # closed until clicked
@@ -148,5 +152,6 @@ def test_developer_runs_a_prompt_in_the_lab(open_page, artifacts: Path) -> None:
     page.click("#lab-run")
     page.wait_for_selector("#lab-retrieved:has-text('bund_VwVG.md')", timeout=120_000)
     page.wait_for_selector("#lab-rendered .cm-content:has-text('Zwangsgeld')", timeout=120_000)
-    assert "belegt" in page.locator("#lab-verdict").inner_text()
+    verdict = page.locator("#lab-verdict").inner_text()
+    assert "beantwortet die Frage" in verdict and "Verweigerungsgrund" in verdict
     page.screenshot(path=artifacts / "prompt-lab.png", full_page=True)

@@ -72,3 +72,29 @@ def test_broken_question_file_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(AssistantError) as info:
         load_questions(path)
     assert "Zeile 2" in info.value.message_de
+
+
+def test_answer_metrics_tell_checked_answers_from_quotes() -> None:
+    from assistant.answer_metrics import answer_metrics
+    from assistant.evaluation import Question, QuestionResult
+
+    def row(kind: str, answerable: bool, text: str, quote: str) -> QuestionResult:
+        question = Question("Q", "factual" if answerable else "unanswerable", "?",
+                            "Bis zu 25 000 Euro." if answerable else "NICHT_IM_KORPUS",
+                            [("bund_VwVG.md", EVIDENCE)] if answerable else [])
+        citations = [] if kind == "refusal" else [
+            {"n": 1, "doc": "bund_VwVG.md", "section": None, "page": None, "quote": quote}]
+        answer = {"answer": text, "refused": kind == "refusal", "citations": citations,
+                  "grounded": kind == "checked", "backend": "llamacpp", "kind": kind}
+        return QuestionResult(question, [], 0.0, answer=answer)
+
+    rows = [row("checked", True, "Höchstens 25 000 Euro [1].", EVIDENCE),
+            row("quote", True, "„Weiteres.“ [1]", "Weiteres."),
+            row("refusal", False, "keine Angabe", ""),
+            row("checked", False, "Es sind 5 Euro [1].", "Weiteres.")]
+    metrics = answer_metrics(rows)
+    assert metrics["grounded_rate"] == round(2 / 3, 4)  # the quote is not a checked answer
+    assert metrics["answers_by_kind"] == {"checked": 2, "quote": 1, "refusal": 1}
+    assert metrics["refusal_accuracy"] == 0.5 and metrics["unanswerable_with_checked_answer"] == 1
+    assert metrics["citation_precision"] == 0.5 and metrics["key_facts_rate"] == 0.5
+    assert metrics["checked_key_facts_rate"] == 1.0
