@@ -13,7 +13,6 @@ removed and reported; whatever the model invents or mismatches does not reach th
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field

@@ -33,7 +33,7 @@ from assistant.evaluation import load_questions
 from assistant.services import build_services
 
 MAX_FALSE_REFUSALS = 0.10
-STEPS = [round(x * 0.05, 2) for x in range(0, 17)]
+STEPS = [round(x * 0.05, 2) for x in range(17)]
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from llama_cpp import Llama
 
+
 class OllamaLike:
     def __init__(self, model_path: Path, name: str) -> None:
         self.name = name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import typer
 from assistant.cli import app, fail, services
 from assistant.errors import AssistantError
 from assistant.evaluation import load_questions
+from assistant.stdio import native_stdout_to_stderr
 
 
 @app.command("eval")
@@ -29,8 +31,10 @@ def evaluate(
     """Measure hit@1/5/10 and MRR@10 (and answer quality unless --retrieval-only)."""
     svc = services()
     try:
-        rows, summary = svc.evaluate(load_questions(questions), collections=collection or None,
-                                     k=k, retrieval_only=retrieval_only)
+        with native_stdout_to_stderr() if as_json else nullcontext():
+            rows, summary = svc.evaluate(load_questions(questions),
+                                         collections=collection or None, k=k,
+                                         retrieval_only=retrieval_only)
     except AssistantError as exc:
         fail(exc)
     if out is not None:

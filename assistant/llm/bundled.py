@@ -55,7 +55,7 @@ def _part_path(model: SplitModel, n: int) -> Path:
             "Das eingebaute Sprachmodell ist nicht vollständig installiert "
             f"(Paket {model.package.format(n=n).replace('_', '-')} fehlt)",
             f"package {model.package.format(n=n)} not installed")
-    return Path(list(spec.submodule_search_locations)[0]) / model.data_file.format(n=n)
+    return Path(next(iter(spec.submodule_search_locations))) / model.data_file.format(n=n)
 
 
 def sha256_of(path: Path) -> str:
