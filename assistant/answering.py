@@ -124,6 +124,11 @@ class AnswerService:
                else self.settings.prompt_completion)
         return self.prompts.load(*_parse_ref(ref))
 
+    def warm(self) -> None:
+        """Load the model and evaluate the pinned prompt's system message ahead of time."""
+        if self.backend is not None:
+            self.backend.load(self.prompt_template().system)
+
     def excerpts(self, question: str, sources: Sequence[SearchResult]) -> list[Excerpt]:
         """The compact excerpts a model reads for `question` (also `prompts render`)."""
         return build_excerpts(question, sources, self.terms, budget_chars=self.settings.prompt_chars,

@@ -16,7 +16,7 @@ class QueuedLLM:
         self.name = name
         self.prompts: list[PromptText] = []
 
-    def load(self) -> None:
+    def load(self, system: str | None = None) -> None:
         pass
 
     def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]:

@@ -24,8 +24,7 @@ def serve(
 
     svc = services()
     svc.embedder.model  # load once before the first visitor
-    if svc.llm_backend is not None:
-        svc.llm_backend.load()
+    svc.answer_service().warm()  # model loaded, fixed system prompt evaluated
     anonymous = svc.settings.web.allow_anonymous
     if not anonymous and not svc.accounts.users():
         typer.echo("Fehler: Es gibt noch keine Benutzer. Zuerst anlegen, z. B.\n"

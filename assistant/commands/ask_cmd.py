@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.answering import Preview
 from assistant.cli import app, fail, services, user_option
 from assistant.commands.search_cmd import format_citation
 from assistant.errors import AssistantError
@@ -30,7 +31,11 @@ def ask(
     svc = services()
 
     def show(item: object) -> None:
-        if isinstance(item, str):
+        if isinstance(item, Preview) and item.passage is not None:
+            p = item.passage
+            typer.echo(f"Fundstelle (wörtlich) [{p.n}] {format_citation(p.doc, p.section, p.page)}:"
+                       f" „{p.quote}“\n… die Antwort wird geprüft:")
+        elif isinstance(item, str):
             sys.stdout.write(item)
             sys.stdout.flush()
 

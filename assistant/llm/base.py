@@ -23,6 +23,7 @@ class LLMBackend(Protocol):
 
     def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]: ...
 
-    def load(self) -> None:
-        """Get ready before the first request (a server calls it at start)."""
+    def load(self, system: str | None = None) -> None:
+        """Get ready before the first request (a server calls it at start); a backend that
+        caches evaluated tokens also evaluates the fixed system prompt now."""
         ...

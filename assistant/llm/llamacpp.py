@@ -57,11 +57,16 @@ class LlamaCppBackend:
             return Llama(model_path=str(self.model_path), n_ctx=self.n_ctx,
                          n_threads=self.n_threads, n_batch=512, verbose=False)
 
-    def load(self) -> None:
-        """Load the model now (servers do this before the first visitor)."""
+    def load(self, system: str | None = None) -> None:
+        """Load the model now (servers do this before the first visitor) and, given the fixed
+        system prompt, evaluate it once: every later prompt starts with the same tokens, and
+        llama.cpp keeps them, so the first question does not pay for them either."""
         with self._lock:
             if self._llm is None:
                 self._llm = self._load()
+            if system:
+                messages = [{"role": "system", "content": system}, {"role": "user", "content": ""}]
+                self._llm.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0)
 
     def count_tokens(self, text: str) -> int:
         """The model's tokens for `text` (prompt budgets are measured with it)."""

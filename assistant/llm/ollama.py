@@ -51,7 +51,7 @@ class OllamaBackend:
         if self.model not in names and self.model.split(":")[0] not in names:
             raise self._not_installed(f"model {self.model!r} not in {sorted(names)}")
 
-    def load(self) -> None:
+    def load(self, system: str | None = None) -> None:
         """Nothing to load here: the model lives on the Ollama server (checked at start)."""
 
     def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]:
