@@ -89,11 +89,15 @@ class RetrievalSettings(BaseModel):
     use_keyword: bool = Field(True, description="Query the German BM25 keyword index")
     use_norm_lookup: bool = Field(True, description="Fetch sections named in the question (§ 17 BMG)")
     fusion: Literal["score", "rrf"] = Field(
-        "score", description="'score': BM25/max + dense_weight*cosine (default, right for the "
-        "weak bundled embedder); 'rrf': weighted reciprocal rank fusion (for strong embedders)")
-    dense_weight: float = Field(0.2, ge=0, description="Weight of the dense signal")
+        "rrf", description="'rrf': weighted reciprocal rank fusion (default, measured best with "
+        "multilingual e5 in bench/ablation.py); 'score': BM25/max + dense_weight*cosine (for a "
+        "weak embedder, e.g. the English MiniLM, whose ranks would push good BM25 hits out)")
+    dense_weight: float = Field(2.0, ge=0, description="Weight of the dense signal")
     keyword_weight: float = Field(1.0, ge=0, description="Weight of the keyword signal")
-    rrf_k: int = Field(60, ge=1, description="RRF constant")
+    rrf_k: int = Field(10, ge=1, description="RRF constant (small: the top ranks decide)")
+    dense_candidates: bool = Field(
+        True, description="Bring in dense hits BM25 did not find (false: dense only re-ranks "
+        "BM25's candidates)")
     candidates: int = Field(50, ge=5, description="Candidates per retriever before fusion")
     section_weight: int = Field(2, ge=0, description="BM25 repeats of section-heading terms")
     document_weight: int = Field(1, ge=0, description="BM25 repeats of title/file-name terms")

@@ -159,6 +159,7 @@ class Services:
                 use_dense=cfg.use_dense, use_keyword=cfg.use_keyword,
                 use_norm_lookup=cfg.use_norm_lookup, fusion=cfg.fusion, dense_weight=cfg.dense_weight,
                 keyword_weight=cfg.keyword_weight, rrf_k=cfg.rrf_k, candidates=cfg.candidates,
+                dense_candidates=cfg.dense_candidates,
             ),
             reranker,
         )
