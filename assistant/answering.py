@@ -22,7 +22,7 @@ from assistant.answer_protocol import ParsedAnswer, parse_answer
 from assistant.citations import Citation
 from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, resolve_question
-from assistant.excerpts import Excerpt, build_excerpts
+from assistant.excerpts import Excerpt, Similarity, build_excerpts
 from assistant.grounding import asks_for_number, best_passage, check_claims
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
@@ -103,12 +103,15 @@ class AnswerService:
 
     def __init__(self, *, retrieve: Retrieve, terms: Terms, support: Support,
                  backend: LLMBackend | None, llm: LLMSettings, settings: AnswerSettings,
-                 prompts: PromptLibrary | None = None, rarity: Rarity | None = None) -> None:
+                 prompts: PromptLibrary | None = None, rarity: Rarity | None = None,
+                 similarity: Similarity | None = None) -> None:
         """`rarity` weighs terms (idf) when the grounding check decides which figure of an
-        excerpt a sentence's key terms point at."""
+        excerpt a sentence's key terms point at; `similarity` (the embedder) picks the Absätze
+        the model reads."""
         self.retrieve = retrieve
         self.terms = terms
         self.rarity = rarity or (lambda _term: 1.0)
+        self.similarity = similarity
         self.support = support
         self.backend = backend
         self.llm = llm
@@ -132,7 +135,8 @@ class AnswerService:
     def excerpts(self, question: str, sources: Sequence[SearchResult]) -> list[Excerpt]:
         """The compact excerpts a model reads for `question` (also `prompts render`)."""
         return build_excerpts(question, sources, self.terms, budget_chars=self.settings.prompt_chars,
-                              max_excerpts=self.settings.prompt_excerpts)
+                              max_excerpts=self.settings.prompt_excerpts,
+                              similarity=self.similarity)
 
     def render(self, template: PromptTemplate, question: str, excerpts: Sequence[Excerpt]) -> str:
         """The one way a prompt is rendered: answering and `rathaus prompts render` share it."""
@@ -185,11 +189,13 @@ class AnswerService:
             answer_text = " ".join(self._sentence(c.sentence, c.supporting)
                                    for c in checked.kept)
             if self._answers(answer_text, passage.quote, key_terms):
-                cited = list(dict.fromkeys(n for c in checked.kept for n in c.supporting))
                 by_n = {e.n: e for e in excerpts}
-                return self._finish(base, CHECKED, answer_text,
-                                    [by_n[n].citation() for n in cited], grounded=True,
-                                    answers=True)
+                citations = {}
+                for c in checked.kept:
+                    for n in c.supporting:
+                        citations.setdefault(n, by_n[n].citation(c.sentence, self.terms))
+                return self._finish(base, CHECKED, answer_text, list(citations.values()),
+                                    grounded=True, answers=True)
             base.notes.append("Die geprüfte Antwort des Modells ging an der Frage vorbei")
         elif parsed.claims:
             base.notes.append("Die Antwort des Modells ließ sich nicht belegen")

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from assistant.accounts import AccountError, AccountStore, User, readable
 from assistant.answering import Answer, AnswerService
 from assistant.audit import AuditEntry, AuditLog
@@ -254,8 +256,13 @@ class Services:
             retrieve=lambda q, k: self.search(q, k=k, collections=collections, user=user),
             terms=self.keyword.analyzer.terms, support=self.evidence_support,
             backend=self.llm_backend, llm=self.settings.llm, settings=self.settings.answer,
-            prompts=self.prompts, rarity=self.keyword.idf,
+            prompts=self.prompts, rarity=self.keyword.idf, similarity=self.similarity,
         )
+
+    def similarity(self, query: str, passages: list[str]) -> list[float]:
+        """Cosine of the query to passages not in the index (Absätze chosen for a prompt)."""
+        vectors = self.embedder.embed_documents(passages)
+        return (vectors @ np.asarray(self.embedder.embed_query(query))).tolist()
 
     def ask(self, question: str, *, collections: Sequence[str] | None = None,
             history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None,

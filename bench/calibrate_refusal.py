@@ -81,6 +81,17 @@ def table(outcomes: list[Outcome]) -> list[dict]:
     return rows
 
 
+def suggest(rows: list[dict]) -> tuple[dict, bool]:
+    """The most unanswerable refusals at ≤ 10 % false refusals; when no pair keeps that
+    limit, the pair with the fewest false refusals (then the most right ones)."""
+    allowed = [r for r in rows if r["answerable_refused"] <= MAX_FALSE_REFUSALS]
+    if allowed:
+        return max(allowed, key=lambda r: (r["unanswerable_refused"], -r["answerable_refused"],
+                                           -r["min_support"], -r["quote_min_support"])), True
+    return min(rows, key=lambda r: (r["answerable_refused"], -r["unanswerable_refused"],
+                                    r["min_support"], r["quote_min_support"])), False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -90,12 +101,11 @@ def main() -> None:
     args = parser.parse_args()
     outcomes = collect(args.data_dir, args.questions, args.backend)
     rows = table(outcomes)
-    allowed = [r for r in rows if r["answerable_refused"] <= MAX_FALSE_REFUSALS] or rows
-    best = max(allowed, key=lambda r: (r["unanswerable_refused"], -r["answerable_refused"],
-                                       -r["min_support"], -r["quote_min_support"]))
-    model_only = table(outcomes)[0]  # both thresholds 0: the model's verdict and check alone
+    best, feasible = suggest(rows)
+    model_only = rows[0]  # both thresholds 0: the model's verdict and check alone
     result = {"questions": len(outcomes), "backend": args.backend,
               "model_verdict_only": model_only, "suggested": best,
+              "meets_false_refusal_limit": feasible,
               "outcomes": [o.__dict__ for o in outcomes]}
     out = ROOT / "bench" / "results" / "calibrate-refusal.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -111,6 +121,8 @@ def main() -> None:
                   f"{r['unanswerable_refused']:>22.3f}{r['answerable_refused']:>20.3f}")
     print(f"model verdict and check alone: refuses {model_only['unanswerable_refused']:.0%} of "
           f"unanswerable, {model_only['answerable_refused']:.0%} of answerable")
+    if not feasible:
+        print(f"no pair refuses at most {MAX_FALSE_REFUSALS:.0%} of the answerable questions")
     print(f"suggested answer.min_support = {best['min_support']:.2f}, answer.quote_min_support "
           f"= {best['quote_min_support']:.2f} (refuses {best['unanswerable_refused']:.0%} of "
           f"unanswerable, {best['answerable_refused']:.0%} of answerable)")
