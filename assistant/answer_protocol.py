@@ -52,10 +52,12 @@ def parse_answer(raw: str, excerpts: Collection[int]) -> ParsedAnswer:
 
     "(Auszug 2)" and "[1, 3]" are read as citations too; a sentence's citations are those
     inside it or right after its full stop. A reply that is (or starts with) the refusal token
-    is a refusal, and so is a reply that contains it anywhere: a model that hedges first and
-    then gives up has not found the answer either.
+    is a refusal, and so is one whose only other sentences carry no claim; a sentence holding
+    the token is no claim, but the other sentences of the reply still count (and are checked
+    like any other).
     """
-    if REFUSAL_TOKEN in re.sub(r"[\s\\]+", "_", raw.upper()):
+    flat = re.sub(r"[\s\\]+", "_", raw.upper()).strip("_")
+    if flat.startswith(REFUSAL_TOKEN) or flat.strip("._") == REFUSAL_TOKEN:
         return ParsedAnswer(True, [])
     text = _MARKDOWN.sub("", raw).strip()
     if not text:
@@ -71,9 +73,13 @@ def parse_answer(raw: str, excerpts: Collection[int]) -> ParsedAnswer:
         for sentence in split_sentences(line):
             numbers = [n for g in _CITE_GROUP.findall(sentence) for n in _numbers(g)]
             body = re.sub(r"\s+([.!?,;:])", r"\1", " ".join(_CITE_GROUP.sub(" ", sentence).split()))
+            if REFUSAL_TOKEN.replace("_", "") in re.sub(r"[\s_\\]+", "", body.upper()):
+                continue  # "Dazu steht KEINE_ANGABE in …": no claim
             if len(re.findall(r"\w+", body)) < 3:
                 continue
             valid = [n for n in dict.fromkeys(numbers) if n in excerpts]
             invalid += [n for n in numbers if n not in excerpts]
             claims.append(Claim(body, valid))
+    if not claims and REFUSAL_TOKEN in flat:
+        return ParsedAnswer(True, [])  # hedged, then gave up: nothing but the token
     return ParsedAnswer(False, claims[:MAX_SENTENCES], sorted(set(invalid)))

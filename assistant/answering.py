@@ -156,11 +156,11 @@ class AnswerService:
             self._emit(on_token, Preview(sources, None))
             return base
         key_terms = self.terms(query)
-        passage = self._passage(sources, key_terms, asks_for_number(query))
+        excerpts = self.excerpts(query, sources)
+        passage = self._passage(sources, excerpts, key_terms, asks_for_number(query))
         self._emit(on_token, Preview(sources, passage))
         if self.backend is None:
             return self._quote(base, passage, key_terms, "extractive")
-        excerpts = self.excerpts(query, sources)
         base.rendered_prompt = self.render(template, question if not history else query,
                                            excerpts)
         base.draft = self._generate(base.rendered_prompt, template.system, on_token)
@@ -236,9 +236,13 @@ class AnswerService:
         covered = sum(self.rarity(t) for t in wanted & set(self.terms(text)))
         return reach > 0 and covered >= TOPIC_SHARE * reach
 
-    def _passage(self, sources: list[SearchResult], key_terms: list[str],
-                 wants_number: bool) -> Citation:
-        """The best verbatim passage of the top source, shown at once as a Fundstelle."""
+    def _passage(self, sources: list[SearchResult], excerpts: list[Excerpt],
+                 key_terms: list[str], wants_number: bool) -> Citation:
+        """The best verbatim passage, shown at once as a Fundstelle: the top source's piece
+        the excerpt builder ranked first, else its best Absatz by shared terms."""
+        first = next((e for e in excerpts if e.n == 1), None)
+        if first is not None and self.similarity is not None:
+            return first.citation(" ".join(key_terms), self.terms)
         top = sources[0]
         quote = best_passage(top.text, key_terms, self.terms, wants_number=wants_number)
         return Citation(1, top.doc, top.section, top.page, quote)

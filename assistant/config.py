@@ -126,7 +126,7 @@ class AnswerSettings(BaseModel):
     """How answers are built, checked and refused."""
 
     k: int = Field(5, ge=1, le=20, description="Sources given to the model")
-    prompt_chat: str = Field("answer_chat@3", description="Pinned chat prompt version")
+    prompt_chat: str = Field("answer_chat@2", description="Pinned chat prompt version")
     prompt_completion: str = Field("answer_completion@2",
                                    description="Pinned completion prompt version")
     min_support: float = Field(

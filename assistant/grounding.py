@@ -62,8 +62,9 @@ def _facts_of_source(text: str) -> set[str]:
 
 
 _REFERENCE_BEFORE = re.compile(
-    r"(?:(?<![\w])(?:Abs\.|Absatz|Nr\.|Nummer|Satz|Art\.|Artikel|Ziff\.|Buchst\.|S\.)|§§?)\s*$",
-    re.IGNORECASE)
+    r"(?:(?<![\w])(?:Abs\.|Abs[aä]tz\w*|Nr\.|Numm\w*|S[aä]tz\w*|Art\.|Artikel\w*|Ziff\.|"
+    r"Ziffer\w*|Buchst\.|Buchstabe\w*|S\.|Paragraph\w*)|§§?)\s*$", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"(?:^|[\n…:;])\s*$")  # "… 1. Familienname": an item number
 _WORD = re.compile(r"[\wäöüÄÖÜß]+")
 WINDOW_BEFORE = 12  # words leading up to a figure that name what it is about
 WINDOW_AFTER = 8  # words after it, up to the end of its clause
@@ -80,6 +81,8 @@ def figures(sentence: str) -> list[tuple[int, int, str]]:
         start, raw = m.start(), m.group(0)
         if text[start - 1:start] == "(" and text[m.end():m.end() + 1] == ")":
             continue  # an Absatz marker "(2)"
+        if text[m.end():m.end() + 1] == "." and _LIST_MARKER.search(text[max(0, start - 3):start]):
+            continue  # a list item's number
         if _REFERENCE_BEFORE.search(text[max(0, start - 12):start]):
             head = re.match(r"\d+[ \u00a0\u202f]+", raw)
             if head is None:
@@ -107,15 +110,18 @@ def figure_context(text: str, start: int, end: int, bounds: Sequence[tuple[int, 
                     [s for s in sentence_starts if s <= start] + [0])
     lead_words = _WORD.findall(text[lead_from:start])[-WINDOW_BEFORE:]
     tail_to = min([s for s, e in bounds if s >= end] + [len(text)])
-    tail = re.split(r"[,;:!?\n]|\.\s", text[end:tail_to], maxsplit=1)[0]
+    after = text[end:tail_to]
+    after = after[1:] if after.startswith(". ") else after  # an ordinal: "70. Geburtstag"
+    tail = re.split(r"[,;:!?\n]|\.\s", after, maxsplit=1)[0]
     return " ".join(lead_words + _WORD.findall(tail)[:WINDOW_AFTER])
 
 
 def figures_in_place(sentence: str, source: str, anchors: set[str], terms: Terms,
                      weight: Weight = lambda _term: 1.0) -> bool:
-    """Each figure of `sentence` is, in `source`, the figure whose surroundings best match the
-    anchor terms (rare terms weigh more): a sentence about a Kampfhund may state the rate that
-    stands next to "Kampfhund", not the general rate printed one clause earlier."""
+    """No figure of `source` that the sentence does not state stands closer to the anchor
+    terms (rare terms weigh more) than the figures it states: a sentence about a Kampfhund may
+    state the rate next to "Kampfhund", not the general rate printed one clause earlier; a
+    sentence stating all the rates of a list passes."""
     wanted = figures(sentence)
     if not anchors or not wanted:
         return True
@@ -128,9 +134,10 @@ def figures_in_place(sentence: str, source: str, anchors: set[str], terms: Terms
                                            starts)))
         score = sum(weight(t) for t in anchors & context)
         scores[value] = max(scores.get(value, 0.0), score)
-    top = max(scores.values(), default=0.0)
-    return all(scores.get(value, 0.0) > 0 and scores[value] >= top - 1e-9
-               for _, _, value in wanted)
+    stated = {value for _, _, value in wanted}
+    rival = max((v for k, v in scores.items() if k not in stated), default=0.0)
+    return all(scores.get(value, 0.0) > 0 and scores[value] >= rival - 1e-9
+               for value in stated)
 
 
 @dataclass

@@ -75,7 +75,7 @@ def test_ask_json_contract_through_ollama(ollama_endpoint: str, tmp_path: Path,
     answer = json.loads(result.stdout)  # stdout as a whole is the JSON, nothing else
     assert {"answer", "refused", "citations", "sources", "grounded", "unsupported", "backend",
             "prompt"} <= set(answer)
-    assert answer["backend"] == "ollama" and answer["prompt"] == "answer_chat@3"
+    assert answer["backend"] == "ollama" and answer["prompt"] == "answer_chat@2"
     assert not answer["refused"] and answer["citations"]
     assert answer["kind"] in {"checked", "quote"} and answer["grounded"] == (
         answer["kind"] == "checked")

@@ -33,11 +33,15 @@ def test_written_out_excerpt_references_count_as_citations() -> None:
     assert parsed.claims[0].cited == [2]
 
 
-def test_refusal_token_anywhere_refuses() -> None:
+def test_refusal_token() -> None:
     assert parse_answer(REFUSAL_TOKEN, {1}).refused
-    assert parse_answer(f"Die Auszüge sagen dazu nichts. {REFUSAL_TOKEN}", {1}).refused
+    assert parse_answer(f"{REFUSAL_TOKEN}. Die Steuer beträgt 165 € [1].", {1}).refused
     assert parse_answer("keine angabe", {1}).refused
+    assert parse_answer(f"Leider nein. {REFUSAL_TOKEN}", {1}).refused  # no claim left
     assert not parse_answer("Die Steuer beträgt 165 € [1].", {1}).refused
+    mixed = parse_answer(f"Die Behörde bescheinigt den Empfang innerhalb dreier Tage [1]. Es "
+                         f"ist {REFUSAL_TOKEN}, wie schnell die Gemeinde handelt.", {1})
+    assert not mixed.refused and [c.cited for c in mixed.claims] == [[1]]
 
 
 def test_fragments_and_bullets() -> None:

@@ -82,7 +82,7 @@ def test_checked_answer_cites_its_excerpt_and_says_so() -> None:
     assert not answer.refused and answer.grounded and answer.backend == "fake"
     assert answer.kind == "checked" and answer.label == "geprüfte Antwort"
     assert answer.answers_question
-    assert answer.prompt == "answer_chat@3"
+    assert answer.prompt == "answer_chat@2"
     assert [c.n for c in answer.citations] == [1]
     assert answer.citations[0].section == "§ 5 Steuersatz"
     assert "165,00 €" in answer.citations[0].quote and answer.citations[0].quote in " ".join(
