@@ -159,7 +159,9 @@ class AnswerService:
         excerpts = self.excerpts(query, sources)
         passage = self._passage(sources, excerpts, key_terms, asks_for_number(query))
         self._emit(on_token, Preview(sources, passage))
-        if self.backend is None:
+        if self.backend is None:  # no model verdict: the evidence score alone decides
+            if support < self.settings.quote_min_support:
+                return base
             return self._quote(base, passage, key_terms, "extractive")
         base.rendered_prompt = self.render(template, question if not history else query,
                                            excerpts)
