@@ -125,7 +125,8 @@ def test_follow_up_is_resolved_against_history(indexed_subset) -> None:
     first = svc.ask("Wie hoch ist die Hundesteuer in Bad Boll?")
     follow = svc.ask("Und für den zweiten Hund?", history=[Turn(first.query, first.answer)])
     assert "Hundesteuer" in follow.query
-    assert "330,00" in follow.answer or any("330,00" in c.quote for c in follow.citations)
+    # the resolved question finds the rate for the second dog among its sources
+    assert any("330,00" in s.text for s in follow.sources)
 
 
 def test_planted_instruction_does_not_change_behaviour(tmp_path: Path, make_services,
