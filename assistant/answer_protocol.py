@@ -28,13 +28,6 @@ class Claim:
     text: str
     cited: list[int] = field(default_factory=list)
 
-    def render(self) -> str:
-        marks = "".join(f" [{n}]" for n in self.cited)
-        body = self.text.rstrip()
-        end = body[-1] if body and body[-1] in ".!?" else "."
-        body = body.rstrip(".!?").rstrip()
-        return f"{body}{marks}{end}"
-
 
 @dataclass
 class ParsedAnswer:

@@ -210,7 +210,7 @@ class AnswerService:
                backend: str) -> Answer:
         text = f"„{passage.quote}“ [{passage.n}]"
         return self._finish(base, QUOTE, text, [passage], grounded=False,
-                            answers=self._answers(passage.quote, passage.quote, key_terms),
+                            answers=self._holds_question(passage.quote, key_terms),
                             backend=backend)
 
     @staticmethod
@@ -237,6 +237,14 @@ class AnswerService:
         reach = sum(self.rarity(t) for t in wanted & set(self.terms(best)))
         covered = sum(self.rarity(t) for t in wanted & set(self.terms(text)))
         return reach > 0 and covered >= TOPIC_SHARE * reach
+
+    def _holds_question(self, text: str, key_terms: list[str]) -> bool:
+        """Does a quoted passage hold most (TOPIC_SHARE, weighted by rarity) of the question's
+        terms? If not, staff are told it may not answer the question."""
+        wanted = set(key_terms)
+        total = sum(self.rarity(t) for t in wanted)
+        covered = sum(self.rarity(t) for t in wanted & set(self.terms(text)))
+        return total > 0 and covered >= TOPIC_SHARE * total
 
     def _passage(self, sources: list[SearchResult], excerpts: list[Excerpt],
                  key_terms: list[str], wants_number: bool) -> Citation:

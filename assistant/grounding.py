@@ -31,13 +31,6 @@ Terms = Callable[[str], list[str]]
 Weight = Callable[[str], float]
 
 
-def attach_citations(text: str) -> str:
-    """"… 165,00 €. [1] Die …" -> "… 165,00 € [1]. Die …": a citation belongs to the sentence
-    before it, and sentence splitting must see that."""
-    return re.sub(r"([.!?])\s*((?:\[\d{1,2}\]\s*)+)",
-                  lambda m: f" {m.group(2).strip()}{m.group(1)} ", text).strip()
-
-
 def _norm_number(text: str) -> str:
     return re.sub(r"[ \u00a0\u202f.]", "", text).replace(",00", "").replace(",", ".")
 

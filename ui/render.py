@@ -34,8 +34,8 @@ def answer_markdown(answer: Answer) -> str:
     """The chat bubble: what kind of answer it is, the text, removed sentences, notes."""
     lines = [f"**{KIND_MARKS[answer.kind]}**", "", answer.answer]
     if answer.kind == "quote" and not answer.answers_question:
-        lines.append("\n_Die Fundstelle enthält nicht alle Begriffe der Frage – sie beantwortet "
-                     "die Frage möglicherweise nicht._")
+        lines.append("\n_Die Fundstelle enthält die meisten Begriffe der Frage nicht – sie "
+                     "beantwortet die Frage möglicherweise nicht._")
     if answer.unsupported:
         lines.append(f"\n_{len(answer.unsupported)} nicht belegte Aussage(n) entfernt._")
     for note in answer.notes:

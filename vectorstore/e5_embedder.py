@@ -34,6 +34,7 @@ class E5Embedder(LazyModel):
         self.threads = threads or max(1, os.cpu_count() or 1)
         self.batch_size = batch_size
         self._overhead: int | None = None
+        self._last_query: tuple[str, list[float]] | None = None
         super().__init__()
 
     def _load(self):
@@ -98,6 +99,10 @@ class E5Embedder(LazyModel):
         return np.vstack(parts)
 
     def embed_query(self, text: str) -> list[float]:
+        """The last query's vector is kept: retrieval and the excerpt choice for the same
+        question ask for it one after the other."""
         model = self.model
         with self._lock:
-            return np.asarray(model.query(text), dtype=np.float32).tolist()
+            if self._last_query is None or self._last_query[0] != text:
+                self._last_query = (text, np.asarray(model.query(text), dtype=np.float32).tolist())
+            return list(self._last_query[1])

@@ -206,3 +206,11 @@ def test_lab_versions_live_beside_released_ones(tmp_path: Path) -> None:
     assert f"answer_completion@{saved.version}" in library.refs()
     assert "Laborversion" in library.source("answer_completion", saved.version)
     assert PromptLibrary().versions("answer_completion")[-1] == released.version  # untouched
+
+
+def test_quote_says_whether_it_holds_the_question() -> None:
+    on = service(None, [source(STEUER, "§ 5")]).ask("Wie hoch ist die Steuer für einen Kampfhund?")
+    off = service(None, [source(STEUER, "§ 5")]).ask(
+        "Welche Gebühr kostet eine Ersatzmarke bei Verlust?")
+    assert on.kind == off.kind == "quote" and not on.grounded
+    assert on.answers_question and not off.answers_question
