@@ -28,6 +28,11 @@ def _has_facts(answer: str, facts: set[str]) -> bool:
     return all(f in normalised or f in durations for f in facts)
 
 
+def has_key_facts(answer: str, gold_answer: str) -> bool:
+    """Does `answer` state every key fact of the gold answer?"""
+    return _has_facts(answer, key_facts(gold_answer))
+
+
 def answer_metrics(rows: Sequence[QuestionResult]) -> dict[str, Any]:
     """Refusals, citation precision and key facts; `grounded_rate` is the share of given
     answers that are checked model answers (a verbatim quote is not), so it can fall."""

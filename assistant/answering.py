@@ -18,12 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer_protocol import ParsedAnswer, parse_answer
+from assistant.answer_protocol import REFUSAL_TOKEN, ParsedAnswer, parse_answer
 from assistant.citations import Citation
 from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, resolve_question
 from assistant.excerpts import Excerpt, Similarity, build_excerpts
-from assistant.grounding import asks_for_number, best_passage, check_claims
+from assistant.grounding import asks_for_number, best_passage, check_claims, states_figure
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
 from vectorstore.results import SearchResult
@@ -86,11 +86,16 @@ class Preview:
     passage: Citation | None
 
 
+@dataclass(frozen=True)
+class Redraft:
+    """The model's first draft was a refusal; a second draft follows (streams start anew)."""
+
+
 Retrieve = Callable[[str, int], list[SearchResult]]
 Terms = Callable[[str], list[str]]
 Support = Callable[[str, Sequence[SearchResult]], float]
 Rarity = Callable[[str], float]
-OnEvent = Callable[[Any], None]  # receives str tokens and one Preview
+OnEvent = Callable[[Any], None]  # receives str tokens, one Preview, at most one Redraft
 
 
 def _parse_ref(ref: str) -> tuple[str, int | None]:
@@ -167,11 +172,36 @@ class AnswerService:
                                            excerpts)
         base.draft = self._generate(base.rendered_prompt, template.system, on_token)
         parsed = parse_answer(base.draft, {e.n for e in excerpts})
+        if parsed.refused and self._second_look(support):
+            return self._second_draft(base, template, excerpts, passage, key_terms, on_token)
         return self._decide(base, parsed, excerpts, passage, key_terms)
 
+    def _second_look(self, support: float) -> bool:
+        return (support >= self.settings.second_look_min_support
+                and getattr(self.backend, "can_forbid", False))
+
+    def _second_draft(self, base: Answer, template: PromptTemplate, excerpts: list[Excerpt],
+                      passage: Citation, key_terms: list[str], on_token: OnEvent | None) -> Answer:
+        """A small model refuses many questions its excerpts do answer. With strong evidence
+        it writes once more without the refusal token; only a draft that passes the sentence
+        check and addresses the question is shown, otherwise the model's refusal stands."""
+        self._emit(on_token, Redraft())
+        first = base.draft
+        base.draft = self._generate(base.rendered_prompt, template.system, on_token,
+                                    forbid=[REFUSAL_TOKEN])
+        parsed = parse_answer(base.draft, {e.n for e in excerpts})
+        decided = self._decide(base, parsed, excerpts, passage, key_terms, fallback=False)
+        if decided.kind == CHECKED:
+            decided.notes.append("Zweiter Entwurf: das Modell fand zuerst keine Antwort")
+            return decided
+        decided.draft = f"{first}\n---\n{base.draft}"
+        decided.refusal_reason = "model"
+        return decided
+
     def _decide(self, base: Answer, parsed: ParsedAnswer, excerpts: list[Excerpt],
-                passage: Citation, key_terms: list[str]) -> Answer:
-        """Model verdict and evidence score together decide what staff see."""
+                passage: Citation, key_terms: list[str], fallback: bool = True) -> Answer:
+        """Model verdict and evidence score together decide what staff see; without
+        `fallback` only a checked answer or a refusal comes out."""
         strong = base.support >= self.settings.quote_min_support
         if parsed.invalid_citations:
             base.notes.append("Verweise auf nicht vorhandene Auszüge entfernt: "
@@ -190,7 +220,10 @@ class AnswerService:
         if checked.grounded:
             answer_text = " ".join(self._sentence(c.sentence, c.supporting)
                                    for c in checked.kept)
-            if self._answers(answer_text, passage.quote, key_terms):
+            if asks_for_number(base.query) and not states_figure(answer_text):
+                base.notes.append("Gefragt war eine Zahl, Frist oder ein Betrag; die Antwort "
+                                  "des Modells nannte keine")
+            elif self._answers(answer_text, passage.quote, key_terms):
                 by_n = {e.n: e for e in excerpts}
                 citations = {}
                 for c in checked.kept:
@@ -198,10 +231,11 @@ class AnswerService:
                         citations.setdefault(n, by_n[n].citation(c.sentence, self.terms))
                 return self._finish(base, CHECKED, answer_text, list(citations.values()),
                                     grounded=True, answers=True)
-            base.notes.append("Die geprüfte Antwort des Modells ging an der Frage vorbei")
+            else:
+                base.notes.append("Die geprüfte Antwort des Modells ging an der Frage vorbei")
         elif parsed.claims:
             base.notes.append("Die Antwort des Modells ließ sich nicht belegen")
-        if strong:
+        if strong and fallback:
             return self._quote(base, passage, key_terms, self.backend_name)
         base.refusal_reason = "check"
         return base
@@ -257,11 +291,13 @@ class AnswerService:
         quote = best_passage(top.text, key_terms, self.terms, wants_number=wants_number)
         return Citation(1, top.doc, top.section, top.page, quote)
 
-    def _generate(self, rendered: str, system: str | None, on_token: OnEvent | None) -> str:
+    def _generate(self, rendered: str, system: str | None, on_token: OnEvent | None,
+                  forbid: Sequence[str] = ()) -> str:
         assert self.backend is not None
         pieces: list[str] = []
+        extra = {"forbid": forbid} if forbid else {}
         for piece in self.backend.stream(PromptText(rendered, system),
-                                         max_tokens=self.llm.max_tokens):
+                                         max_tokens=self.llm.max_tokens, **extra):
             pieces.append(piece)
             self._emit(on_token, piece)
         return "".join(pieces).strip()
@@ -272,4 +308,4 @@ class AnswerService:
             on_token(item)
 
 
-__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "Preview"]
+__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "Preview", "Redraft"]

@@ -95,6 +95,10 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(2.0, ge=0, description="Weight of the dense signal")
     keyword_weight: float = Field(1.0, ge=0, description="Weight of the keyword signal")
     rrf_k: int = Field(10, ge=1, description="RRF constant (small: the top ranks decide)")
+    place_scope: bool = Field(
+        True, description="When a question names a Gemeinde (a name several documents bear and "
+        "other texts hardly use), leave out documents of the same type bearing another "
+        "Gemeinde's name (vectorstore/scope.py)")
     dense_candidates: bool = Field(
         True, description="Bring in dense hits BM25 did not find (false: dense only re-ranks "
         "BM25's candidates)")
@@ -146,6 +150,12 @@ class AnswerSettings(BaseModel):
         "best passage verbatim (as a Fundstelle) if the evidence score reaches this; below it "
         "the question is refused; without a model (extractive) it alone decides between quote "
         "and refusal (calibrated with bench/calibrate_refusal.py)")
+    second_look_min_support: float = Field(
+        1.01, ge=0, le=1.01, description="When the model says the excerpts do not answer the "
+        "question but the evidence score reaches this, it is asked once more with the refusal "
+        "token kept out of its reply; that draft is shown only if every sentence passes the "
+        "check and it addresses the question, else the refusal stands (backends that can keep "
+        "words out only; 1.01 = never; calibrated with bench/calibrate_refusal.py)")
     quote_when_model_refuses: bool = Field(
         False, description="Show the best passage even when the model says the excerpts do not "
         "answer the question (evidence score permitting)")

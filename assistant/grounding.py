@@ -206,6 +206,21 @@ def asks_for_number(question: str) -> bool:
     return bool(_ASKS_FOR_NUMBER.search(question))
 
 
+_REFERENCE = re.compile(r"(?:Abs\.|Absatz|Nr\.|Nummer|S[aä]tze?|Art\.|Artikel|Ziff\.|Ziffer|"
+                        r"Buchst\.|Buchstabe|§§?)\s*\d+\s?[a-z]?\b"
+                        r"(?:\s*(?:,|und|bis|oder)\s*\d+\s?[a-z]?\b)*", re.IGNORECASE)
+_ONE_UNIT = re.compile(r"\b(?:ein|eine|einer|einem|einen|eines)\s+(?:tag|woche|monat|jahr|"
+                       r"stunde|minute|meter|euro|prozent)", re.IGNORECASE)
+
+
+def states_figure(text: str) -> bool:
+    """Does `text` state an amount, a duration or a date ("5,00 €", "drei Monate", "einer
+    Woche")? Numbers of § references ("§ 9 Abs. 1 Satz 2") do not count."""
+    plain = _REFERENCE.sub(" ", _CITE.sub(" ", text))
+    return (bool(re.search(r"\d", plain)) or bool(_ONE_UNIT.search(plain))
+            or any(w in NUMBER_WORDS for w in re.findall(r"[a-zäöüß]+", plain.lower())))
+
+
 def best_passage(text: str, query_terms: Sequence[str], terms: Terms, limit: int = 2,
                  max_chars: int = 600, wants_number: bool = False) -> str:
     """The verbatim passage of a chunk that best supports an answer to the question.

@@ -31,6 +31,7 @@ from vectorstore.filters import RetrievalFilter
 from vectorstore.hybrid import HybridConfig, HybridRetriever
 from vectorstore.keyword import FieldWeights, KeywordIndex
 from vectorstore.results import SearchResult, source_label
+from vectorstore.scope import PlaceFinder
 
 log = logging.getLogger(__name__)
 
@@ -229,11 +230,25 @@ class Services:
         allowed = self.allowed_collections(user, collections)
         if allowed is not None and not allowed:
             return []
+        other_places, dense_query = self.place_scope(query)
         flt = RetrievalFilter.of(
             collections=allowed, docs=docs, doc_types=doc_types, valid_at=valid_at,
-            exclude_paths=self.manifest.pending_paths(),
+            exclude_paths=self.manifest.pending_paths(), exclude_docs=other_places,
         )
-        return self.retriever.retrieve(query, k, flt)
+        return self.retriever.retrieve(query, k, flt, dense_query=dense_query)
+
+    @cached_property
+    def places(self) -> PlaceFinder:
+        return PlaceFinder(self.keyword)
+
+    def place_scope(self, query: str) -> tuple[set[str], str]:
+        """Documents of another Gemeinde than the one the question names, and the question
+        without the Gemeinde's name for the embedder (see vectorstore/scope.py)."""
+        if not self.settings.retrieval.place_scope:
+            return set(), query
+        scopes = self.places.scopes()
+        return (scopes.out_of_scope(self.keyword.query_terms(query)),
+                scopes.without_places(query, self.keyword.analyzer.terms))
 
     @cached_property
     def llm_backend(self) -> LLMBackend | None:
@@ -260,9 +275,11 @@ class Services:
         )
 
     def similarity(self, query: str, passages: list[str]) -> list[float]:
-        """Cosine of the query to passages not in the index (Absätze chosen for a prompt)."""
+        """Cosine of the query to passages not in the index (Absätze chosen for a prompt);
+        like retrieval, it asks for the rule, not for the Gemeinde the question names."""
         vectors = self.embedder.embed_documents(passages)
-        return (vectors @ np.asarray(self.embedder.embed_query(query))).tolist()
+        _, rule_query = self.place_scope(query)
+        return (vectors @ np.asarray(self.embedder.embed_query(rule_query))).tolist()
 
     def ask(self, question: str, *, collections: Sequence[str] | None = None,
             history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None,

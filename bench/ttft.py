@@ -55,8 +55,10 @@ def main() -> None:
         marks: dict[str, float] = {}
 
         def on_event(item: object, marks: dict[str, float] = marks) -> None:
-            key = "sources" if isinstance(item, Preview) else "token"
-            marks.setdefault(key, time.perf_counter())
+            if isinstance(item, Preview):
+                marks.setdefault("sources", time.perf_counter())
+            elif isinstance(item, str):
+                marks.setdefault("token", time.perf_counter())
 
         answer = svc.ask(question.question, on_token=on_event)
         end = time.perf_counter()

@@ -10,7 +10,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.answering import Answer, Preview
+from assistant.answering import Answer, Preview, Redraft
 from assistant.conversation import Turn
 from assistant.errors import AssistantError
 from assistant.feedback import Feedback
@@ -117,6 +117,8 @@ def build_chat_tab(services: Services) -> dict[str, Any]:
                     lead = preview_markdown(item.passage)
                     history[-1]["content"] = lead
                     yield history, "", preview_sources_html(item), gr.update(), past, {}
+                elif isinstance(item, Redraft):  # the model looks again: a new draft
+                    partial = ""
                 elif isinstance(item, str):
                     partial += item
                     history[-1]["content"] = f"{lead}\n\n---\n_Entwurf des Modells:_ {partial} ▌"

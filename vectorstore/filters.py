@@ -16,15 +16,18 @@ class RetrievalFilter:
     doc_types: tuple[str, ...] | None = None
     valid_at: str | None = None  # ISO date: only documents valid on that day (where known)
     exclude_paths: tuple[str, ...] = field(default_factory=tuple)
+    exclude_docs: tuple[str, ...] = field(default_factory=tuple)  # e.g. another Gemeinde's
 
     @classmethod
     def of(cls, *, collections: Sequence[str] | None = None, docs: Sequence[str] | None = None,
            doc_types: Sequence[str] | None = None, valid_at: str | None = None,
-           exclude_paths: Sequence[str] = ()) -> RetrievalFilter:
+           exclude_paths: Sequence[str] = (), exclude_docs: Sequence[str] = ()
+           ) -> RetrievalFilter:
         def tup(values: Sequence[str] | None) -> tuple[str, ...] | None:
             return None if values is None else tuple(values)
 
-        return cls(tup(collections), tup(docs), tup(doc_types), valid_at, tuple(exclude_paths))
+        return cls(tup(collections), tup(docs), tup(doc_types), valid_at, tuple(exclude_paths),
+                   tuple(sorted(exclude_docs)))
 
     @property
     def empty_result(self) -> bool:
@@ -40,6 +43,8 @@ class RetrievalFilter:
                 clauses.append({key: values[0]} if len(values) == 1 else {key: {"$in": list(values)}})
         if self.exclude_paths:
             clauses.append({"path": {"$nin": list(self.exclude_paths)}})
+        if self.exclude_docs:
+            clauses.append({"doc": {"$nin": list(self.exclude_docs)}})
         if self.valid_at:
             day = date_number(self.valid_at)
             clauses.append({"valid_from_num": {"$lte": day}})
@@ -56,7 +61,7 @@ class RetrievalFilter:
             return False
         if self.doc_types is not None and meta.get("doc_type") not in self.doc_types:
             return False
-        if meta.get("path") in self.exclude_paths:
+        if meta.get("path") in self.exclude_paths or meta.get("doc") in self.exclude_docs:
             return False
         if self.valid_at:
             day = date_number(self.valid_at)

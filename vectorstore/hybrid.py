@@ -48,8 +48,10 @@ class HybridRetriever:
         self.reranker = reranker
         self.norms = NormLookup(keyword)
 
-    def retrieve(self, query: str, k: int, flt: RetrievalFilter = RetrievalFilter()
-                 ) -> list[SearchResult]:
+    def retrieve(self, query: str, k: int, flt: RetrievalFilter = RetrievalFilter(),
+                 dense_query: str | None = None) -> list[SearchResult]:
+        """`dense_query`: what the embedder is asked (default the query), e.g. the question
+        without the name of the Gemeinde the filter already stands for."""
         if flt.empty_result:
             return []
         cfg = self.config
@@ -58,28 +60,33 @@ class HybridRetriever:
         dense_scores: dict[str, float] = {}
         keyword_scores: dict[str, float] = {}
         by_id: dict[str, SearchResult] = {}
-        dense_ranked: list[str] = []
         keyword_ranked: list[str] = []
+        dense_lists: list[list[str]] = []
         if cfg.use_dense and self.dense is not None:
-            for hit in self.dense.retrieve(query, pool, flt.chroma_where()):
-                if flt.allows(hit.metadata):
-                    by_id[hit.chunk_id] = hit
-                    dense_scores[hit.chunk_id] = hit.score
-                    dense_ranked.append(hit.chunk_id)
+            for text in dict.fromkeys([query, dense_query or query]):
+                ranking = []
+                for hit in self.dense.retrieve(text, pool, flt.chroma_where()):
+                    if flt.allows(hit.metadata):
+                        by_id.setdefault(hit.chunk_id, hit)
+                        dense_scores[hit.chunk_id] = max(hit.score,
+                                                         dense_scores.get(hit.chunk_id, -1.0))
+                        ranking.append(hit.chunk_id)
+                dense_lists.append(ranking)
         if cfg.use_keyword:
             for chunk_id, score in self.keyword.search(query, pool, flt):
                 keyword_scores[chunk_id] = score
                 keyword_ranked.append(chunk_id)
             if not cfg.dense_candidates and keyword_ranked:
-                dense_ranked = [i for i in dense_ranked if i in keyword_scores]
-                dense_scores = {i: dense_scores[i] for i in dense_ranked}
+                dense_lists = [[i for i in r if i in keyword_scores] for r in dense_lists]
+                dense_scores = {i: dense_scores[i] for r in dense_lists for i in r}
         if cfg.fusion == "rrf":
-            for weight, ranking in ((cfg.dense_weight, dense_ranked),
-                                    (cfg.keyword_weight, keyword_ranked)):
+            share = cfg.dense_weight / max(1, len(dense_lists))
+            for weight, ranking in ([(share, r) for r in dense_lists]
+                                    + [(cfg.keyword_weight, keyword_ranked)]):
                 for rank, chunk_id in enumerate(ranking):
                     fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (cfg.rrf_k + rank + 1)
         else:
-            self._score_fusion(query, fused, dense_scores, keyword_scores)
+            self._score_fusion(dense_query or query, fused, dense_scores, keyword_scores)
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)
         if cfg.use_norm_lookup:
             pinned = self._named_norms(query, flt, ranked, by_id)

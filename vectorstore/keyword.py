@@ -183,6 +183,8 @@ class KeywordIndex:
                 combine(np.isin(self._columns[name], list(values)))
         if flt.exclude_paths:
             combine(~np.isin(self._columns["path"], list(flt.exclude_paths)))
+        if flt.exclude_docs:
+            combine(~np.isin(self._columns["doc"], list(flt.exclude_docs)))
         if flt.valid_at:
             day = date_number(flt.valid_at)
             combine((self._columns["valid_from"] <= day) & (self._columns["valid_to"] >= day))
@@ -229,6 +231,33 @@ class KeywordIndex:
         df = (self._matrix.weights.indptr[col + 1] - self._matrix.weights.indptr[col]
               if col is not None else 0)
         return float(np.log1p(max(1, self._matrix.n_docs) / (1 + df)))
+
+    def generation(self) -> int:
+        """Changes whenever the index is rebuilt (caches derived from it compare it)."""
+        with self._db_lock:
+            return self._generation()
+
+    def document_names(self) -> dict[str, tuple[str, frozenset[str]]]:
+        """Per document: its type and the analysed terms of its name (file name, title,
+        Kommune from front matter)."""
+        if not self._ensure_loaded():
+            return {}
+        with self._db_lock:
+            rows = self._conn.execute(
+                "SELECT doc, doc_type, doc_words FROM chunks GROUP BY doc").fetchall()
+        return {doc: (doc_type or "", frozenset(self.analyzer.terms(words)))
+                for doc, doc_type, words in rows}
+
+    def term_documents(self, term: str) -> Counter[str]:
+        """Chunks holding `term` (in text, heading or document name), counted per document."""
+        if not self._ensure_loaded() or self._matrix is None:
+            return Counter()
+        col = self._matrix.vocabulary.get(term)
+        if col is None:
+            return Counter()
+        weights = self._matrix.weights
+        rows = weights.indices[weights.indptr[col]:weights.indptr[col + 1]]
+        return Counter(self._columns["doc"][rows].tolist())
 
     def chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of chunks, for building results without asking the vector store."""

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.answering import Preview
+from assistant.answering import Preview, Redraft
 from assistant.cli import app, fail, services, user_option
 from assistant.commands.search_cmd import format_citation
 from assistant.errors import AssistantError
@@ -35,6 +35,8 @@ def ask(
             p = item.passage
             typer.echo(f"Fundstelle (wörtlich) [{p.n}] {format_citation(p.doc, p.section, p.page)}:"
                        f" „{p.quote}“\n… die Antwort wird geprüft:")
+        elif isinstance(item, Redraft):
+            typer.echo("\n… zweiter Entwurf:")
         elif isinstance(item, str):
             sys.stdout.write(item)
             sys.stdout.flush()

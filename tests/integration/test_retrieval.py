@@ -102,3 +102,39 @@ def test_eval_cli_on_a_small_question_file(tmp_path: Path, shared_corpus: Path) 
     assert lines[0]["answer"] is None and lines[0]["retrieved"][0]["doc"]
     table = rathaus("eval", "--questions", str(questions), "--retrieval-only", data_dir=data)
     assert "hit@5" in table.stdout and "MRR@10" in table.stdout
+
+
+def _satzung(folder: Path, place: str, topic: str, body: str) -> None:
+    (folder / f"gemeinde_{place}_Satzung_{topic}.md").write_text(
+        f"# Satzung über {topic} der Gemeinde {place}\n\n## § 1 Regel\n\n{body}\n",
+        encoding="utf-8")
+
+
+def test_a_question_naming_a_gemeinde_gets_no_other_gemeindes_satzung(
+        make_services, tmp_path: Path) -> None:
+    """Two Gemeinden with the same Satzungen and other rates: the one named decides; federal
+    law stays; the embedder is asked for the rule, not for the place."""
+    folder = tmp_path / "satzungen"
+    folder.mkdir()
+    for place, rate, width in (("Nordheim", "120,00", "1,50"), ("Suedfeld", "96,00", "1,25")):
+        _satzung(folder, place, "Hundesteuer", f"Die Steuer für einen Kampfhund beträgt {rate} € "
+                 "im Jahr. Für jeden weiteren Hund ist der doppelte Satz zu zahlen.")
+        _satzung(folder, place, "Streupflicht", f"Gehwege sind bei Schneefall auf {width} m "
+                 "Breite zu räumen und bei Glätte zu bestreuen.")
+        _satzung(folder, place, "Friedhof", "Die Ruhezeit für Erdbestattungen beträgt 20 Jahre.")
+    (folder / "bund_Hundegesetz.md").write_text(
+        "# Hundegesetz\n\n## § 3 Kampfhunde\n\nKampfhunde dürfen nicht eingeführt werden.\n",
+        encoding="utf-8")
+    svc = make_services()
+    assert svc.pipeline.run([folder], "allgemein").ok
+    north = svc.search("Wie hoch ist die Steuer für einen Kampfhund in Nordheim?", k=10)
+    assert north and {r.doc for r in north} & {"gemeinde_Nordheim_Satzung_Hundesteuer.md"}
+    assert not any("Suedfeld" in r.doc for r in north)
+    assert any(r.doc == "bund_Hundegesetz.md" for r in north)
+    south = svc.search("Wie breit muss man in Suedfeld den Gehweg räumen?", k=3)
+    assert south[0].doc == "gemeinde_Suedfeld_Satzung_Streupflicht.md"
+    both = svc.search("Kampfhund: Steuer in Nordheim und in Suedfeld?", k=10)
+    assert {"Nordheim", "Suedfeld"} <= {r.doc.split("_")[1] for r in both if "_Satzung_" in r.doc}
+    svc.settings.retrieval.place_scope = False
+    unscoped = svc.search("Wie hoch ist die Steuer für einen Kampfhund in Nordheim?", k=10)
+    assert any("Suedfeld" in r.doc for r in unscoped)  # the filter is what keeps it out

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering import REFUSAL, AnswerService, Preview
+from assistant.answering import REFUSAL, AnswerService, Preview, Redraft
 from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, is_follow_up, resolve_question
 from assistant.errors import ConfigError
@@ -118,6 +118,45 @@ def test_model_refusal_token_refuses() -> None:
         "Wie hoch ist die Katzensteuer?")
     assert answer.refused and answer.refusal_reason == "model" and not answer.citations
     assert answer.label == "keine Angabe in den Unterlagen"
+
+
+def test_second_look_after_a_refusal_on_strong_evidence_keeps_a_checked_draft() -> None:
+    llm = QueuedLLM("KEINE_ANGABE", "Bei Verlust wird eine Ersatzmarke gegen eine Gebühr von "
+                    "5,00 € ausgehändigt [1].", can_forbid=True)
+    events: list = []
+    answer = service(llm, [source(MARKEN, "§ 11 Hundesteuermarken")], support=0.6,
+                     second_look_min_support=0.5).ask(
+        "Was kostet eine Ersatzmarke bei Verlust?", on_token=events.append)
+    assert llm.forbidden == [(), ("KEINE_ANGABE",)]  # the second draft may not refuse
+    assert answer.kind == "checked" and answer.grounded and "5,00 €" in answer.answer
+    assert any(isinstance(e, Redraft) for e in events)
+    assert any("Zweiter Entwurf" in note for note in answer.notes)
+
+
+def test_second_look_that_fails_the_check_leaves_the_refusal() -> None:
+    llm = QueuedLLM("KEINE_ANGABE", "Die Ersatzmarke kostet 12,00 € [1].", can_forbid=True)
+    answer = service(llm, [source(MARKEN, "§ 11 Hundesteuermarken")], support=0.9,
+                     second_look_min_support=0.5).ask("Was kostet eine Ersatzmarke?")
+    assert answer.refused and answer.kind == "refusal" and answer.refusal_reason == "model"
+    assert not answer.citations and "12,00 €" in answer.draft  # kept for the Prompt-Labor
+
+
+def test_no_second_look_below_its_threshold_or_without_forbidding() -> None:
+    for support, can_forbid in ((0.4, True), (0.9, False)):
+        llm = QueuedLLM("KEINE_ANGABE", "Die Ersatzmarke kostet 5,00 € [1].",
+                        can_forbid=can_forbid)
+        answer = service(llm, [source(MARKEN, "§ 11")], support=support,
+                         second_look_min_support=0.5).ask("Was kostet eine Ersatzmarke?")
+        assert answer.refused and len(llm.prompts) == 1
+
+
+def test_an_answer_without_a_figure_to_a_how_much_question_is_not_checked() -> None:
+    """Supported by its excerpt, but "Wie hoch …?" is not answered without an amount."""
+    llm = QueuedLLM("Für das Halten eines Kampfhundes gilt ein eigener Steuersatz [1].")
+    answer = service(llm, [source(STEUER, "§ 5 Steuersatz")], support=0.9).ask(
+        "Wie hoch ist die Hundesteuer für einen Kampfhund?")
+    assert answer.kind == "quote" and not answer.grounded and "900,00 €" in answer.answer
+    assert any("keine" in note and "Zahl" in note for note in answer.notes)
 
 
 def test_citation_of_a_missing_excerpt_is_dropped_and_reported() -> None:
