@@ -209,15 +209,19 @@ def asks_for_number(question: str) -> bool:
 _REFERENCE = re.compile(r"(?:Abs\.|Absatz|Nr\.|Nummer|S[aä]tze?|Art\.|Artikel|Ziff\.|Ziffer|"
                         r"Buchst\.|Buchstabe|§§?)\s*\d+\s?[a-z]?\b"
                         r"(?:\s*(?:,|und|bis|oder)\s*\d+\s?[a-z]?\b)*", re.IGNORECASE)
+_ORDINAL = re.compile(r"\b(?:erst|zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|elft|"
+                      r"zwölft|zwanzigst|hundertst)(?:e|en|er|es|em)\b", re.IGNORECASE)
 _ONE_UNIT = re.compile(r"\b(?:ein|eine|einer|einem|einen|eines)\s+(?:tag|woche|monat|jahr|"
                        r"stunde|minute|meter|euro|prozent)", re.IGNORECASE)
 
 
 def states_figure(text: str) -> bool:
     """Does `text` state an amount, a duration or a date ("5,00 €", "drei Monate", "einer
-    Woche")? Numbers of § references ("§ 9 Abs. 1 Satz 2") do not count."""
+    Woche", "Ablauf des fünften Kalenderjahres")? Numbers of § references ("§ 9 Abs. 1
+    Satz 2") do not count."""
     plain = _REFERENCE.sub(" ", _CITE.sub(" ", text))
     return (bool(re.search(r"\d", plain)) or bool(_ONE_UNIT.search(plain))
+            or bool(_ORDINAL.search(plain))
             or any(w in NUMBER_WORDS for w in re.findall(r"[a-zäöüß]+", plain.lower())))
 
 

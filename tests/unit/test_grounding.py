@@ -82,6 +82,7 @@ def test_references_are_not_figures() -> None:
     ("Der Antrag muss binnen drei Monaten gestellt werden.", True),
     ("Die Zahlungsfrist beträgt einer Woche.", True),
     ("Innerhalb dreier Tage.", True),
+    ("Bis zum Ablauf des fünften Kalenderjahres nach der Verkündung [1].", True),
     ("§ 9 Abs. 1 Satz 2 und 3 gilt entsprechend [3].", False),
     ("Die Erlaubnis ist ein unbefristeter Aufenthaltstitel [1].", False),
     ("In den Baugebieten nach den §§ 2 bis 4 sind Räume zulässig.", False),
