@@ -134,7 +134,7 @@ class AnswerSettings(BaseModel):
     prompt_completion: str = Field("answer_completion@2",
                                    description="Pinned completion prompt version")
     min_support: float = Field(
-        0.05, ge=0, le=1, description="Refuse below this evidence score without asking the "
+        0.10, ge=0, le=1, description="Refuse below this evidence score without asking the "
         "model (calibrated on the dev set with `bench/calibrate_refusal.py`)")
     sentence_support: float = Field(
         0.5, ge=0, le=1, description="Share of a sentence's content words its cited quote must "
@@ -146,7 +146,7 @@ class AnswerSettings(BaseModel):
         1000, ge=200, description="Characters of excerpt text in a prompt, shared by the "
         "excerpts (prompt evaluation dominates answer latency on CPUs; see bench/ttft.py)")
     quote_min_support: float = Field(
-        0.20, ge=0, le=1, description="When the model finds no checkable answer, still show the "
+        0.30, ge=0, le=1, description="When the model finds no checkable answer, still show the "
         "best passage verbatim (as a Fundstelle) if the evidence score reaches this; below it "
         "the question is refused; without a model (extractive) it alone decides between quote "
         "and refusal (calibrated with bench/calibrate_refusal.py)")

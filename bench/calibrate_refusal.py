@@ -118,20 +118,28 @@ def table(outcomes: list[Outcome]) -> list[dict]:
     return rows
 
 
-def suggest(rows: list[dict]) -> tuple[dict, bool]:
-    """The most unanswerable refusals at ≤ 10 % false refusals. When no triple keeps that
-    limit: the fewest false refusals among those refusing ≥ 90 % of the unanswerable
-    questions (the issue's target), else the best balance of both error rates."""
-    allowed = [r for r in rows if r["answerable_refused"] <= MAX_FALSE_REFUSALS]
+def _errors(r: dict, answerable: int) -> float:
+    """False refusals plus checked answers without the gold figures (ties are decided for
+    fewer of the latter: a wrong answer labelled as checked is worse than "keine Angabe")."""
+    return round(r["answerable_refused"] * answerable) + r["checked_without_key_facts"]
+
+
+def suggest(rows: list[dict], answerable: int) -> tuple[dict, bool]:
+    """Never a checked answer to an unanswerable question (the worst outcome for a
+    Verwaltung); then the most unanswerable refusals at ≤ 10 % false refusals. When no triple
+    keeps that limit: among those refusing ≥ 90 % of the unanswerable questions (the issue's
+    target) the fewest errors (`_errors`), else the best balance of both error rates."""
+    trusted = [r for r in rows if r["unanswerable_checked"] == 0] or rows
+    allowed = [r for r in trusted if r["answerable_refused"] <= MAX_FALSE_REFUSALS]
     if allowed:
-        return max(allowed, key=lambda r: (r["unanswerable_refused"], -r["answerable_refused"],
+        return max(allowed, key=lambda r: (r["unanswerable_refused"], -_errors(r, answerable),
+                                           -r["checked_without_key_facts"],
                                            -r["min_support"], -r["quote_min_support"],
                                            r["second_look_min_support"])), True
-    safe = [r for r in rows if r["unanswerable_refused"] >= MIN_UNANSWERABLE_REFUSED]
-    return min(safe or rows, key=lambda r: (
-        r["answerable_refused"] - (0 if safe else r["unanswerable_refused"]),
-        r["checked_without_key_facts"], r["min_support"], r["quote_min_support"],
-        -r["second_look_min_support"])), False
+    safe = [r for r in trusted if r["unanswerable_refused"] >= MIN_UNANSWERABLE_REFUSED]
+    return min(safe or trusted, key=lambda r: (
+        _errors(r, answerable) - (0 if safe else r["unanswerable_refused"] * answerable),
+        r["checked_without_key_facts"], r["min_support"], r["quote_min_support"], -r["second_look_min_support"])), False
 
 
 def main() -> None:
@@ -143,7 +151,7 @@ def main() -> None:
     args = parser.parse_args()
     outcomes = collect(args.data_dir, args.questions, args.backend)
     rows = table(outcomes)
-    best, feasible = suggest(rows)
+    best, feasible = suggest(rows, sum(o.answerable for o in outcomes))
     model_only = next(r for r in rows if (r["min_support"], r["quote_min_support"],
                                           r["second_look_min_support"]) == (0, 0, 1.01))
     result = {"questions": len(outcomes), "backend": args.backend,
