@@ -35,19 +35,24 @@ def _norm_number(text: str) -> str:
     return re.sub(r"[ \u00a0\u202f.]", "", text).replace(",00", "").replace(",", ".")
 
 
+def _number_words(text: str) -> list[str]:
+    """"drei", "zwölf" … as they stand in `text` (lower-cased)."""
+    return [w for w in re.findall(r"[a-zäöüß]+", text.lower()) if w in NUMBER_WORDS]
+
+
 def hard_facts(sentence: str) -> list[str]:
     """Numbers (normalised), § references and number words a sentence asserts."""
     text = _CITE.sub(" ", sentence)
     facts = [_norm_number(m.group(0)) for m in _NUMBER.finditer(text)]
     facts += [re.sub(r"\s+", "", m.group(0)).lower() for m in _PARAGRAPH.finditer(text)]
-    facts += [w for w in re.findall(r"[a-zäöüß]+", text.lower()) if w in NUMBER_WORDS]
+    facts += _number_words(text)
     return facts
 
 
 def _facts_of_source(text: str) -> set[str]:
     found = {_norm_number(m.group(0)) for m in _NUMBER.finditer(text)}
     found |= {re.sub(r"\s+", "", m.group(0)).lower() for m in _PARAGRAPH.finditer(text)}
-    found |= {w for w in re.findall(r"[a-zäöüß]+", text.lower()) if w in NUMBER_WORDS}
+    found |= set(_number_words(text))
     # "25 000" may be read as "25" and "000" elsewhere: also keep each number part
     for m in _NUMBER.finditer(text):
         found.update(_norm_number(p) for p in re.split(r"[ \u00a0\u202f.]", m.group(0)) if p)
@@ -222,7 +227,7 @@ def states_figure(text: str) -> bool:
     plain = _REFERENCE.sub(" ", _CITE.sub(" ", text))
     return (bool(re.search(r"\d", plain)) or bool(_ONE_UNIT.search(plain))
             or bool(_ORDINAL.search(plain))
-            or any(w in NUMBER_WORDS for w in re.findall(r"[a-zäöüß]+", plain.lower())))
+            or bool(_number_words(plain)))
 
 
 def best_passage(text: str, query_terms: Sequence[str], terms: Terms, limit: int = 2,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -38,7 +39,7 @@ class NameIndex(Protocol):
 
     def document_names(self) -> dict[str, tuple[str, frozenset[str]]]: ...
 
-    def term_documents(self, term: str): ...
+    def term_documents(self, term: str) -> Counter[str]: ...
 
 
 @dataclass(frozen=True)
