@@ -1,1 +1,2 @@
-"""Rathaus-Assistent: configuration, services, answer building and the `rathaus` CLI."""
+"""The services (access, asking, documents), built by `wiring.build_services`, and what answering
+needs: prompting, grounding, LLM backends, evaluation, llama-index interop."""

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import AssistantError
 from assistant.sqlite_util import open_sqlite, utc_now
+from core.errors import AccountError
 
 ROLES = ("staff", "admin", "developer")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -32,10 +32,6 @@ CREATE TABLE IF NOT EXISTS collections (
     name TEXT PRIMARY KEY, groups TEXT NOT NULL, created TEXT NOT NULL);
 """
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # RFC 7914 parameters; ~50 ms per check here
-
-
-class AccountError(AssistantError):
-    """A user or grant command that cannot be carried out (unknown name, bad role, ...)."""
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from typing import Any
 
 from assistant.answer_protocol import REFUSAL_TOKEN, ParsedAnswer, parse_answer
 from assistant.citations import Citation
-from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, resolve_question
 from assistant.excerpts import Excerpt, Similarity, build_excerpts
 from assistant.grounding import asks_for_number, best_passage, check_claims, states_figure
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
+from core.config import AnswerSettings, LLMSettings
 from vectorstore.results import SearchResult
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,11 @@ Rarity = Callable[[str], float]
 OnEvent = Callable[[Any], None]  # receives str tokens, one Preview, at most one Redraft
 
 
+def render_prompt(template: PromptTemplate, question: str, excerpts: Sequence[Excerpt]) -> str:
+    """The one way a prompt is rendered: answering and `rathaus prompts render` share it."""
+    return template.render(question=question, sources=[e.to_prompt() for e in excerpts])
+
+
 def _parse_ref(ref: str) -> tuple[str, int | None]:
     name, _, version = ref.partition("@")
     return name, int(version) if version else None
@@ -143,10 +148,6 @@ class AnswerService:
                               max_excerpts=self.settings.prompt_excerpts,
                               similarity=self.similarity)
 
-    def render(self, template: PromptTemplate, question: str, excerpts: Sequence[Excerpt]) -> str:
-        """The one way a prompt is rendered: answering and `rathaus prompts render` share it."""
-        return template.render(question=question, sources=[e.to_prompt() for e in excerpts])
-
     def ask(self, question: str, history: Sequence[Turn] = (),
             on_token: OnEvent | None = None, template: PromptTemplate | None = None) -> Answer:
         """`template` overrides the pinned prompt (developers trying an edit). `on_token` gets
@@ -168,8 +169,8 @@ class AnswerService:
             if support < self.settings.quote_min_support:
                 return base
             return self._quote(base, passage, key_terms, "extractive")
-        base.rendered_prompt = self.render(template, question if not history else query,
-                                           excerpts)
+        base.rendered_prompt = render_prompt(template, question if not history else query,
+                                             excerpts)
         base.draft = self._generate(base.rendered_prompt, template.system, on_token)
         parsed = parse_answer(base.draft, {e.n for e in excerpts})
         if parsed.refused and self._second_look(support):
@@ -308,4 +309,5 @@ class AnswerService:
             on_token(item)
 
 
-__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "Preview", "Redraft"]
+__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "Preview", "Redraft",
+           "render_prompt"]

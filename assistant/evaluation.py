@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
+from core.errors import AssistantError
 from vectorstore.results import SearchResult
 
 HIT_THRESHOLD = 0.8

@@ -16,7 +16,7 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from assistant.errors import ConfigError
+from core.errors import ConfigError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 _VERSION_FILE = re.compile(r"^v(\d+)\.ya?ml$")

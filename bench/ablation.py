@@ -16,9 +16,9 @@ from pathlib import Path
 
 from common import SHARED, emit
 
-from assistant.config import Settings
 from assistant.evaluation import load_questions, run_retrieval_eval, summarise
-from assistant.services import build_services
+from assistant.wiring import build_services
+from core.config import Settings
 from vectorstore.dense import DenseRetriever
 from vectorstore.filters import RetrievalFilter
 from vectorstore.german import GermanAnalyzer
@@ -66,8 +66,8 @@ def main() -> None:
     args = parser.parse_args()
     questions = load_questions(args.questions)
     svc = build_services(Settings(data_dir=args.data_dir))
-    dense = DenseRetriever(svc.store, svc.embedder)
-    product = svc.keyword
+    dense = DenseRetriever(svc.components.store, svc.components.embedder)
+    product = svc.components.keyword
     rows: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="rathaus-ablation-") as tmp:
         tmp_dir = Path(tmp)
@@ -82,7 +82,7 @@ def main() -> None:
             return HybridRetriever(dense, product, HybridConfig(**config))
 
         variants = [
-            (f"dense only ({svc.embedder.identity}, § chunks)",
+            (f"dense only ({svc.components.embedder.identity}, § chunks)",
              hybrid(use_keyword=False, use_norm_lookup=False)),
             ("BM25 words only (lower-case, stop words)", HybridRetriever(None, words, HybridConfig(**BM25))),
             ("+ Snowball stemming, umlaut folding", HybridRetriever(None, stem, HybridConfig(**BM25))),
@@ -91,7 +91,7 @@ def main() -> None:
              HybridRetriever(None, product, HybridConfig(**BM25))),
             ("+ § lookup (BM25 + § lookup, no dense)",
              HybridRetriever(None, product, HybridConfig(use_dense=False))),
-            ("product default (settings)", svc.retriever),
+            ("product default (settings)", svc.components.retriever),
         ]
         for weight in (0.2, 0.5, 1.0, 2.0):
             variants.append((f"score fusion, dense weight {weight}",

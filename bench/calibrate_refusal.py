@@ -34,9 +34,9 @@ from common import ROOT, SHARED, emit
 
 from assistant.answer_metrics import has_key_facts
 from assistant.answering import Redraft
-from assistant.config import Settings
 from assistant.evaluation import load_questions
-from assistant.services import build_services
+from assistant.wiring import build_services
+from core.config import Settings
 
 MAX_FALSE_REFUSALS = 0.10
 MIN_UNANSWERABLE_REFUSED = 0.90
@@ -83,7 +83,7 @@ def collect(data_dir: Path, questions_file: Path, backend: str) -> list[Outcome]
     outcomes = []
     for q in load_questions(questions_file):
         events: list[object] = []
-        answer = svc.ask(q.question, on_token=events.append)
+        answer = svc.asking.ask(q.question, on_token=events.append)
         first_refused = (any(isinstance(e, Redraft) for e in events)
                          or answer.refusal_reason == "model")
         facts = (has_key_facts(answer.answer, q.answer)

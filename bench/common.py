@@ -35,14 +35,14 @@ def indexed_texts(svc: Any, limit: int | None = None) -> list[str]:
     from ingest.documents import embedding_text
 
     return [embedding_text(meta.get("context", ""), text)
-            for text, meta in svc.keyword.stored_chunks(limit)]
+            for text, meta in svc.components.keyword.stored_chunks(limit)]
 
 
 def embed_floor_seconds(svc: Any, texts: list[str]) -> float:
     """Seconds the model alone needs for `texts`, in the batches ingestion hands it."""
-    svc.embedder.embed_documents(["Aufwärmen"])  # model load is not part of the floor
+    svc.components.embedder.embed_documents(["Aufwärmen"])  # model load is not part of the floor
     batch = max(svc.settings.embedding.batch_size * 4, 64)
     started = time.perf_counter()
     for i in range(0, len(texts), batch):
-        svc.embedder.embed_documents(texts[i:i + batch])
+        svc.components.embedder.embed_documents(texts[i:i + batch])
     return time.perf_counter() - started

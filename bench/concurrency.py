@@ -82,7 +82,7 @@ def serve_and_rush(data_dir: Path, backend: str, users: int, per_user: int) -> d
     port = free_port()
     env = dict(os.environ, RATHAUS_DATA_DIR=str(data_dir), RATHAUS_LLM__BACKEND=backend,
                HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "ui", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", proc, "rathaus serve", timeout=300)
@@ -109,11 +109,11 @@ def main() -> None:
     if args.data_dir is None:
         build(data_dir, args.limit_mb)
     ensure_user(data_dir)
-    from assistant.config import Settings
-    from assistant.services import build_services
+    from assistant.wiring import build_services
+    from core.config import Settings
 
     svc = build_services(Settings(data_dir=data_dir))
-    chunks = svc.status()["chunks"]
+    chunks = svc.documents.status()["chunks"]
     svc.close()
     rows = []
     for backend in args.backend.split(","):

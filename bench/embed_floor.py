@@ -13,8 +13,8 @@ from pathlib import Path
 
 from common import embed_floor_seconds, emit, indexed_texts
 
-from assistant.config import Settings
-from assistant.services import build_services
+from assistant.wiring import build_services
+from core.config import Settings
 
 
 def main() -> None:

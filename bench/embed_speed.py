@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 from common import emit, indexed_texts
 
-from assistant.config import Settings
-from assistant.services import build_services
+from assistant.wiring import build_services
+from core.config import Settings
 from vectorstore.embedder import SentenceTransformerEmbedder
 
 

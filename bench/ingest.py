@@ -37,19 +37,19 @@ def embedded_tokens(embedder, texts: list[str]) -> int:
 
 
 def settings_for(data_dir: Path, backend: str):
-    from assistant.config import EmbeddingSettings, Settings
+    from core.config import EmbeddingSettings, Settings
 
     return Settings(data_dir=data_dir, embedding=EmbeddingSettings(backend=backend))
 
 
 def stage_product(data_dir: Path, limit_mb: float | None, backend: str) -> dict:
-    from assistant.services import build_services
+    from assistant.wiring import build_services
 
     svc = build_services(settings_for(data_dir, backend))
-    svc.embedder.embed_documents(["Aufwärmen"])
+    svc.components.embedder.embed_documents(["Aufwärmen"])
     files = slice_files(limit_mb)
     started = time.perf_counter()
-    report = svc.pipeline.run(files, "scale", prune=False)
+    report = svc.documents.ingest(files, "scale", prune=False)
     seconds = time.perf_counter() - started
     if report.failed:
         raise SystemExit(f"{len(report.failed)} files failed, first: {report.failed[0]}")
@@ -61,13 +61,13 @@ def stage_product(data_dir: Path, limit_mb: float | None, backend: str) -> dict:
 
 
 def stage_embed_only(data_dir: Path, backend: str) -> dict:
-    from assistant.services import build_services
+    from assistant.wiring import build_services
 
     svc = build_services(settings_for(data_dir, backend))
     texts = indexed_texts(svc)
     seconds = embed_floor_seconds(svc, texts)
     return {"chunks": len(texts), "seconds": round(seconds, 2), "peak_rss_mb": peak_rss_mb(),
-            "tokens": embedded_tokens(svc.embedder, texts)}
+            "tokens": embedded_tokens(svc.components.embedder, texts)}
 
 
 def stage_baseline(work_dir: Path, limit_mb: float | None, backend: str,
@@ -87,9 +87,9 @@ def stage_baseline(work_dir: Path, limit_mb: float | None, backend: str,
     from llama_index.vector_stores.chroma import ChromaVectorStore
     from llamaindex_baseline import SameModelEmbedding
 
-    from assistant.services import build_services
+    from assistant.wiring import build_services
 
-    embedder = build_services(settings_for(work_dir, backend)).embedder
+    embedder = build_services(settings_for(work_dir, backend)).components.embedder
     embedder.embed_documents(["Aufwärmen"])
     Settings.embed_model = SameModelEmbedding(embedder=embedder)  # default batch size 10
     Settings.llm = None

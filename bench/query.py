@@ -33,8 +33,8 @@ def questions() -> list[str]:
 
 
 def services(data_dir: Path, host: str | None = None, port: int = 8000):
-    from assistant.config import ChromaSettings, Settings
-    from assistant.services import build_services
+    from assistant.wiring import build_services
+    from core.config import ChromaSettings, Settings
 
     chroma = ChromaSettings(host=host, port=port) if host else ChromaSettings()
     return build_services(Settings(data_dir=data_dir, chroma=chroma))
@@ -44,7 +44,7 @@ def build(data_dir: Path, limit_mb: float | None) -> float:
     """Index the slice (incremental: files already indexed are skipped). Returns seconds."""
     svc = services(data_dir)
     started = time.perf_counter()
-    report = svc.pipeline.run(slice_files(limit_mb), "scale", prune=False)
+    report = svc.documents.ingest(slice_files(limit_mb), "scale", prune=False)
     svc.close()
     if report.failed:
         raise SystemExit(f"ingest failed: {report.failed[:3]}")
@@ -53,12 +53,12 @@ def build(data_dir: Path, limit_mb: float | None) -> float:
 
 def latencies(svc, queries: list[str]) -> dict:
     for query in queries[:5]:  # warm-up: model, caches, BM25 matrix
-        svc.search(query, k=10)
+        svc.asking.search(query, k=10)
     times = []
     for _ in range(ROUNDS):
         for query in queries:
             started = time.perf_counter()
-            svc.search(query, k=10)
+            svc.asking.search(query, k=10)
             times.append((time.perf_counter() - started) * 1000)
     return {"p50_ms": round(statistics.median(times), 1),
             "p95_ms": round(percentile(times, 0.95), 1), "queries": len(times)}
@@ -86,8 +86,8 @@ def measure(limit_mb: float | None, cache_as: str, server: bool) -> dict:
     data_dir = CACHE / f"index-{cache_as}"
     build_s = build(data_dir, limit_mb)
     svc = services(data_dir)
-    chunks = svc.keyword.count()
-    indexed = sum(1 for _ in svc.manifest.records())
+    chunks = svc.components.keyword.count()
+    indexed = sum(1 for _ in svc.documents.records())
     files = len(slice_files(limit_mb))
     if indexed != files:  # a bigger slice is cached here: this step cannot be measured
         svc.close()

@@ -17,17 +17,17 @@ from pathlib import Path
 
 from common import SHARED, emit
 
-from assistant.config import Settings
 from assistant.evaluation import load_questions, run_retrieval_eval, summarise
-from assistant.services import build_services
+from assistant.wiring import build_services
+from core.config import Settings
 from vectorstore.results import SearchResult
 
 
 def product_metrics(questions, data_dir: Path, corpus: Path, k: int) -> dict:
     svc = build_services(Settings(data_dir=data_dir))
-    if svc.status()["chunks"] == 0:
-        svc.pipeline.run([corpus], "allgemein")
-    rows = run_retrieval_eval(questions, lambda q, n: svc.search(q, k=n), k=k)
+    if svc.documents.status()["chunks"] == 0:
+        svc.documents.ingest([corpus], "allgemein")
+    rows = run_retrieval_eval(questions, lambda q, n: svc.asking.search(q, k=n), k=k)
     return summarise(rows).metrics
 
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from common import SHARED, emit, percentile
 
 from assistant.answering import Preview
-from assistant.config import Settings
 from assistant.evaluation import load_questions
-from assistant.services import build_services
+from assistant.wiring import build_services
+from core.config import Settings
 
 
 def p50_p95(values: list[float]) -> tuple[float | None, float | None]:
@@ -44,9 +44,9 @@ def main() -> None:
     if args.prompt_chars:
         settings.answer.prompt_chars = args.prompt_chars
     svc = build_services(settings)
-    svc.search("Aufwärmen", k=5)  # load models and indexes before timing
-    svc.ask("Wie hoch ist die Hundesteuer für einen Hund?")  # and the system prompt's cache
-    backend = svc.llm_backend
+    svc.asking.search("Aufwärmen", k=5)  # load models and indexes before timing
+    svc.asking.ask("Wie hoch ist die Hundesteuer für einen Hund?")  # and the system prompt's cache
+    backend = svc.components.llm_backend
     visible, ttft, total, prompt_tokens = [], [], [], []
     questions = load_questions(args.questions)
     step = max(1, len(questions) // args.limit)  # spread over the file: all question types
@@ -60,7 +60,7 @@ def main() -> None:
             elif isinstance(item, str):
                 marks.setdefault("token", time.perf_counter())
 
-        answer = svc.ask(question.question, on_token=on_event)
+        answer = svc.asking.ask(question.question, on_token=on_event)
         end = time.perf_counter()
         visible.append((marks["sources"] - started) * 1000)
         if "token" in marks:

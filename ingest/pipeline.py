@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from assistant.errors import AssistantError, IngestError, NeedsOcrError
+from core.errors import IngestBusy, IngestError, NeedsOcrError
 from ingest.chunking import LegalChunker
 from ingest.documents import Chunk
 from ingest.files import FileProblem, discover
@@ -42,6 +42,7 @@ from ingest.ocr import TesseractOcr
 log = logging.getLogger(__name__)
 
 
+@runtime_checkable
 class ChunkStore(Protocol):
     """The part of the vector store ingestion writes to."""
 
@@ -106,10 +107,6 @@ class _Prepared:
     chunks: list[Chunk]
     doc_meta: dict[str, Any]
     embeddings: np.ndarray | None = None
-
-
-class IngestBusy(AssistantError):
-    """Another ingest holds the lock."""
 
 
 class _Terminated(BaseException):

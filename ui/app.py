@@ -11,11 +11,11 @@ import html
 
 import gradio as gr
 
-from assistant.services import Services
+from assistant.wiring import Services
 from ui.chat_tab import build_chat_tab
 from ui.documents_tab import build_documents_tab
 from ui.lab_tab import build_lab_tab
-from ui.session import current_user
+from ui.session import current_user, login_check
 
 CSS = """
 .banner {background: #fff4ce; border: 1px solid #e8d48b; padding: 6px 10px; border-radius: 4px;}
@@ -47,16 +47,16 @@ def build_app(services: Services) -> gr.Blocks:
             whoami = gr.HTML(elem_id="whoami")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat-tab", elem_id="tab-chat"):
-                chat = build_chat_tab(services)
+                chat = build_chat_tab(services.asking, services.access, services.feedback)
             with gr.Tab("Dokumente", id="documents-tab", elem_id="tab-documents",
                         visible=False) as documents_tab:
-                documents = build_documents_tab(services)
+                documents = build_documents_tab(services.documents, services.access)
             with gr.Tab("Prompt-Labor", id="lab-tab", elem_id="tab-lab",
                         visible=False) as lab_tab:
-                lab = build_lab_tab(services)
+                lab = build_lab_tab(services.asking, services.access)
 
         def on_load(request: gr.Request):
-            user = current_user(services, request)
+            user = current_user(services.access, request)
             who = (f"Angemeldet als <b>{html.escape(user.name)}</b> "
                    f"({ROLE_DE.get(user.role, user.role)}) · <a href='/logout'>Abmelden</a>")
             return (who, gr.Tab(visible=user.can_manage_documents),
@@ -67,3 +67,14 @@ def build_app(services: Services) -> gr.Blocks:
             handler, outputs = part["load"]
             demo.load(handler, None, outputs, api_name=False)
     return demo
+
+
+def launch(services: Services, *, host: str, port: int) -> None:
+    """Serve the app (blocking); the login page checks the accounts unless anonymous use is
+    configured."""
+    web = services.settings.web
+    build_app(services).queue(default_concurrency_limit=2).launch(
+        server_name=host, server_port=port, share=False, css=CSS, theme=local_theme(),
+        auth=None if web.allow_anonymous else login_check(services.access),
+        auth_message="Rathaus-Assistent – bitte mit Ihrem Benutzerkonto anmelden.",
+        max_file_size=f"{web.max_upload_mb:g}mb", footer_links=[])

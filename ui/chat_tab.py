@@ -10,11 +10,12 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.access import AccessService
 from assistant.answering import Answer, Preview, Redraft
+from assistant.asking import AskingService
 from assistant.conversation import Turn
-from assistant.errors import AssistantError
-from assistant.feedback import Feedback
-from assistant.services import Services
+from assistant.feedback import Feedback, FeedbackStore
+from core.errors import AssistantError
 from ui.render import (
     answer_markdown,
     backend_banner,
@@ -28,10 +29,6 @@ from ui.streaming import stream_tokens
 
 ALL = "Alle meine Sammlungen"
 DOWNLOADS = Path(tempfile.gettempdir()) / "rathaus-downloads"
-
-
-def collection_choices(services: Services, request: gr.Request | None) -> list[str]:
-    return [ALL] + services.readable_collections(current_user(services, request))
 
 
 def chosen(collection: str | None) -> list[str] | None:
@@ -58,7 +55,8 @@ def _downloadable(paths: list[str]) -> list[str]:
     return copies
 
 
-def build_chat_tab(services: Services) -> dict[str, Any]:
+def build_chat_tab(asking: AskingService, access: AccessService, feedback: FeedbackStore
+                   ) -> dict[str, Any]:
     """Create the chat components inside the current Blocks context; returns those the app
     wires to page-load events."""
     banner = gr.HTML(elem_id="backend-banner")
@@ -95,13 +93,13 @@ def build_chat_tab(services: Services) -> dict[str, Any]:
 
     def respond(text: str, history: list, collection_name: str, past: list,
                 request: gr.Request):
-        user = current_user(services, request)
+        user = current_user(access, request)
         text = (text or "").strip()
         if not text:
             raise gr.Error("Bitte eine Frage eingeben.")
         wanted = chosen(collection_name)
         try:
-            services.allowed_collections(user, wanted)
+            access.allowed_collections(user, wanted)
         except AssistantError as exc:
             raise gr.Error(exc.message_de) from exc
         history = list(history or []) + [{"role": "user", "content": text},
@@ -110,7 +108,7 @@ def build_chat_tab(services: Services) -> dict[str, Any]:
         partial, lead = "", "…"
         answer: Answer | None = None
         try:
-            for item in stream_tokens(lambda on_token: services.ask(
+            for item in stream_tokens(lambda on_token: asking.ask(
                     text, collections=wanted, history=[Turn(**t) for t in past],
                     on_token=on_token, user=user)):
                 if isinstance(item, Preview):  # sources first, while the model reads
@@ -130,7 +128,6 @@ def build_chat_tab(services: Services) -> dict[str, Any]:
             yield history, "", gr.update(), gr.update(), past, {}
             return
         assert answer is not None
-        services.record_audit(user.name, wanted, text, answer)
         history[-1]["content"] = answer_markdown(answer)
         past = (list(past) + [{"question": answer.query or text, "answer": answer.answer}])[-5:]
         record = {"question": text, "answer": answer.answer, "backend": answer.backend,
@@ -152,10 +149,10 @@ def build_chat_tab(services: Services) -> dict[str, Any]:
 
     def give_feedback(rating: int):
         def handler(record: dict, note: str, request: gr.Request):
-            user = current_user(services, request)
+            user = current_user(access, request)
             if not record:
                 return "Bitte zuerst eine Frage stellen.", note
-            services.feedback.add(Feedback(
+            feedback.add(Feedback(
                 user=user.name, question=record["question"], answer=record["answer"],
                 rating=rating, comment=note or "", backend=record["backend"],
                 prompt=record["prompt"], citations=record["citations"]))
@@ -167,9 +164,9 @@ def build_chat_tab(services: Services) -> dict[str, Any]:
                api_name="feedback_down")
 
     def on_collection(collection_name: str, request: gr.Request):
-        user = current_user(services, request)
+        user = current_user(access, request)
         try:
-            samples = services.example_questions(user, chosen(collection_name))
+            samples = asking.example_questions(user, chosen(collection_name))
         except AssistantError as exc:
             raise gr.Error(exc.message_de) from exc
         return gr.Dataset(samples=[[q] for q in samples])
@@ -177,10 +174,10 @@ def build_chat_tab(services: Services) -> dict[str, Any]:
     collection.change(on_collection, collection, examples, api_name=False)
 
     def on_load(request: gr.Request):
-        user = current_user(services, request)
-        choices = [ALL] + services.readable_collections(user)
-        samples = services.example_questions(user, None)
-        return (backend_banner(services.answer_service().backend_name),
+        user = current_user(access, request)
+        choices = [ALL] + access.readable_collections(user)
+        samples = asking.example_questions(user, None)
+        return (backend_banner(asking.backend_name),
                 gr.Dropdown(choices=choices, value=ALL),
                 gr.Dataset(samples=[[q] for q in samples]))
 

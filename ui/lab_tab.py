@@ -8,18 +8,19 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError
+from assistant.access import AccessService
+from assistant.asking import AskingService
 from assistant.evaluation import load_questions
 from assistant.prompting import PromptTemplate, parse_template
-from assistant.services import Services
+from core.errors import AssistantError
 from ui.chat_tab import ALL, chosen
 from ui.session import current_user, require
 
 RETRIEVED_HEADERS = ["Rang", "Dokument", "Abschnitt", "Seite", "Score", "Dense", "BM25", "Text"]
 
 
-def _developer(services: Services, request: gr.Request):
-    user = current_user(services, request)
+def _developer(access: AccessService, request: gr.Request):
+    user = current_user(access, request)
     require(user.can_use_prompt_lab, "das Prompt-Labor")
     return user
 
@@ -31,11 +32,7 @@ def _template(text: str) -> PromptTemplate:
         raise gr.Error(exc.message_de) from exc
 
 
-def _pinned_ref(services: Services) -> str:
-    return services.answer_service().prompt_template().ref
-
-
-def build_lab_tab(services: Services) -> dict[str, Any]:
+def build_lab_tab(asking: AskingService, access: AccessService) -> dict[str, Any]:
     with gr.Row():
         version = gr.Dropdown(label="Prompt-Version", elem_id="prompt-version", scale=2)
         save = gr.Button("Als neue Version speichern", elem_id="prompt-save", scale=1)
@@ -66,20 +63,20 @@ def build_lab_tab(services: Services) -> dict[str, Any]:
                                 elem_id="eval-rows", interactive=False, wrap=True)
 
     def load_version(ref: str, request: gr.Request):
-        _developer(services, request)
+        _developer(access, request)
         name, _, number = (ref or "").partition("@")
         try:
-            return services.prompts.source(name, int(number))
+            return asking.prompts.source(name, int(number))
         except (AssistantError, ValueError) as exc:
             raise gr.Error(f"Prompt {ref} lässt sich nicht laden") from exc
 
     def on_run(text: str, question_text: str, collection_name: str, request: gr.Request):
-        user = _developer(services, request)
+        user = _developer(access, request)
         if not (question_text or "").strip():
             raise gr.Error("Bitte eine Testfrage eingeben.")
         template = _template(text)
         try:
-            result = services.ask(question_text, collections=chosen(collection_name), user=user,
+            result = asking.ask(question_text, collections=chosen(collection_name), user=user,
                                   template=template)
         except AssistantError as exc:
             raise gr.Error(exc.message_de) from exc
@@ -92,7 +89,7 @@ def build_lab_tab(services: Services) -> dict[str, Any]:
                  "jede Aussage belegt (grounded)": result.grounded,
                  "beantwortet die Frage": result.answers_question,
                  "Evidenz-Score": round(result.support, 3),
-                 "Schwelle": services.settings.answer.min_support,
+                 "Schwelle": asking.answer_settings.min_support,
                  "entfernte Sätze": result.unsupported, "Backend": result.backend,
                  "Prompt": result.prompt, "Rohantwort des Modells": result.draft,
                  "Zitate": [c.to_json() for c in result.citations]}
@@ -103,22 +100,22 @@ def build_lab_tab(services: Services) -> dict[str, Any]:
         return result.answer, check, rows, prompt_text
 
     def on_save(text: str, request: gr.Request):
-        _developer(services, request)
-        saved = services.prompts.save_new_version(_template(text))
-        refs = services.prompts.refs()
+        _developer(access, request)
+        saved = asking.prompts.save_new_version(_template(text))
+        refs = asking.prompts.refs()
         return (f"Gespeichert als **{saved.ref}**. Zum Aktivieren in settings.yaml "
                 f"`answer.prompt_{saved.kind}: {saved.ref}` setzen.",
                 gr.Dropdown(choices=refs, value=saved.ref))
 
     def on_eval(path: str | None, only_retrieval: bool, text: str, collection_name: str,
                 request: gr.Request, progress=gr.Progress(track_tqdm=False)):
-        user = _developer(services, request)
+        user = _developer(access, request)
         if not path:
             raise gr.Error("Bitte eine Fragedatei (JSONL) hochladen.")
         try:
             questions = load_questions(Path(path))
             progress(0, desc=f"{len(questions)} Fragen")
-            rows, summary = services.evaluate(
+            rows, summary = asking.evaluate(
                 questions, collections=chosen(collection_name), retrieval_only=only_retrieval,
                 user=user, template=None if only_retrieval else _template(text))
         except AssistantError as exc:
@@ -135,13 +132,13 @@ def build_lab_tab(services: Services) -> dict[str, Any]:
                    [metrics, per_question], api_name="lab_eval")
 
     def on_load(request: gr.Request):
-        user = current_user(services, request)
+        user = current_user(access, request)
         if not user.can_use_prompt_lab:
             return gr.update(), gr.update(), gr.update()
-        pinned = _pinned_ref(services)
+        pinned = asking.pinned_template().ref
         name, _, number = pinned.partition("@")
-        return (gr.Dropdown(choices=services.prompts.refs(), value=pinned),
-                services.prompts.source(name, int(number)),
-                gr.Dropdown(choices=[ALL] + services.readable_collections(user), value=ALL))
+        return (gr.Dropdown(choices=asking.prompts.refs(), value=pinned),
+                asking.prompts.source(name, int(number)),
+                gr.Dropdown(choices=[ALL] + access.readable_collections(user), value=ALL))
 
     return {"load": (on_load, [version, editor, collection])}

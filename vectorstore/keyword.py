@@ -280,9 +280,33 @@ class KeywordIndex:
                                       (-1 if limit is None else limit,)).fetchall()
         return [(chunk_id, text, json.loads(meta)) for chunk_id, text, meta in rows]
 
-    def chunk_ids_where(self, sql: str, args: Sequence[Any]) -> list[str]:
+    def clear(self) -> None:
+        """Drop every chunk (before a full re-index); the next `flush` saves an empty index."""
         with self._db_lock:
-            return [r[0] for r in self._conn.execute(f"SELECT id FROM chunks WHERE {sql}", args)]
+            self._conn.execute("DELETE FROM chunks")
+        self._dirty = True
+
+    def catalog(self) -> list[tuple[str, str, str, str, str]]:
+        """(doc, title, official abbreviation, collection, type) of every indexed document:
+        what a § look-up needs to resolve a law's name."""
+        with self._db_lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT doc, json_extract(meta,'$.title'), json_extract(meta,'$.jurabk'),"
+                " collection, doc_type FROM chunks").fetchall()
+        return [(doc, title or "", abbr or "", collection or "", doc_type or "")
+                for doc, title, abbr, collection, doc_type in rows]
+
+    def section_chunks(self, docs: Sequence[str]) -> list[tuple[str, str, str | None, int, str]]:
+        """(id, doc, section heading, position, text) of every chunk of these documents."""
+        if not docs:
+            return []
+        marks = ",".join("?" * len(docs))
+        with self._db_lock:
+            rows = self._conn.execute(
+                "SELECT id, doc, json_extract(meta,'$.section'), json_extract(meta,'$.position'),"
+                f" text FROM chunks WHERE doc IN ({marks})", list(docs)).fetchall()
+        return [(chunk_id, doc, section, position or 0, text)
+                for chunk_id, doc, section, position, text in rows]
 
     def sections(self, collections: Sequence[str]) -> list[tuple[str, str, str]]:
         """Distinct (doc, title, section heading) in these collections, in document order."""

@@ -22,18 +22,14 @@ class NormLookup:
 
     def _catalog(self, flt: RetrievalFilter) -> list[tuple[str, str, str]]:
         """(doc, title, abbreviation) of every document the filter allows."""
-        rows = self.keyword._conn.execute(
-            "SELECT DISTINCT doc, json_extract(meta,'$.title'), json_extract(meta,'$.jurabk'),"
-            " collection, doc_type FROM chunks"
-        ).fetchall()
         out = []
-        for doc, title, abbr, collection, doc_type in rows:
+        for doc, title, abbr, collection, doc_type in self.keyword.catalog():
             if not flt.allows({"doc": doc, "collection": collection, "doc_type": doc_type}):
                 continue
             if not abbr:
                 found = _ABBREVIATION.search(title or "")
                 abbr = found.group(1) if found else ""
-            out.append((doc, title or "", abbr or ""))
+            out.append((doc, title, abbr))
         return out
 
     def documents_for(self, law: str, flt: RetrievalFilter) -> list[str]:
@@ -60,13 +56,9 @@ class NormLookup:
     def chunk_ids(self, ref: NormReference, docs: Sequence[str]) -> list[str]:
         if not docs:
             return []
-        marks = ",".join("?" * len(docs))
-        rows = self.keyword._conn.execute(
-            f"SELECT id, doc, json_extract(meta,'$.section'), json_extract(meta,'$.position'), text"
-            f" FROM chunks WHERE doc IN ({marks})", list(docs),
-        ).fetchall()
+        rows = self.keyword.section_chunks(docs)
         hits = [r for r in rows if section_matches(r[2], ref)]
-        hits.sort(key=lambda r: (docs.index(r[1]), r[3] or 0))
+        hits.sort(key=lambda r: (docs.index(r[1]), r[3]))
         if ref.absatz:  # the chunk holding "(2)" first
             marker = re.compile(rf"(^|\n)\s*(\*\*)?\({re.escape(ref.absatz)}\)")
             hits.sort(key=lambda r: 0 if marker.search(r[4]) else 1)

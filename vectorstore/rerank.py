@@ -3,7 +3,7 @@ multilingual cross-encoder is bundled, and an English one does not help German q
 
 from __future__ import annotations
 
-from vectorstore import offline  # noqa: F401
+from core import offline  # noqa: F401
 from vectorstore.results import SearchResult
 
 

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import BackendUnavailable
+from core.errors import BackendUnavailable, ModelIntegrityError
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,6 @@ QWEN_1_5B = SplitModel(
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
 )
 CHUNK = 8 * 1024 * 1024
-
-
-class ModelIntegrityError(BackendUnavailable):
-    """The assembled GGUF does not match the pinned size or sha256."""
 
 
 def _part_path(model: SplitModel, n: int) -> Path:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from assistant.config import LLMSettings
-from assistant.errors import BackendUnavailable
 from assistant.llm.base import LLMBackend
 from assistant.llm.llamacpp import BUNDLED, LlamaCppBackend, bundled_model_path
 from assistant.llm.ollama import OllamaBackend
+from core.config import LLMSettings
+from core.errors import BackendUnavailable
 
 log = logging.getLogger(__name__)
 

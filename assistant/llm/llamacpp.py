@@ -15,9 +15,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.errors import BackendUnavailable
 from assistant.llm.base import PromptText
 from assistant.stdio import native_stdout_to_stderr
+from core.errors import BackendUnavailable
 
 log = logging.getLogger(__name__)
 

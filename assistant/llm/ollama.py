@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import httpx
 import ollama
 
-from assistant.errors import BackendUnavailable
 from assistant.llm.base import PromptText
+from core.errors import BackendUnavailable
 
 log = logging.getLogger(__name__)
 

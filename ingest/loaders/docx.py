@@ -7,7 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 from ingest.documents import LoadedDocument, PageText
 
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift)\s*(\d)", re.IGNORECASE)

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from assistant.errors import IngestError, NeedsOcrError
+from core.errors import IngestError, NeedsOcrError
 from ingest.documents import LoadedDocument, PageText
 from ingest.ocr import TesseractOcr
 from ingest.structure import is_norm_heading

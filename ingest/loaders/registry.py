@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 from ingest.documents import LoadedDocument
 from ingest.loaders.docx import load_docx
 from ingest.loaders.html import load_html

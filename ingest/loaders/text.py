@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 from ingest.documents import LoadedDocument, PageText
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)

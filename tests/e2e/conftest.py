@@ -53,7 +53,7 @@ def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[S
     port = free_port()
     log = (data.parent / "serve.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui", "serve", "--port", str(port)], cwd=data.parent,
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=data.parent,
         env=cli_env(data, RATHAUS_LLM__BACKEND="llamacpp",
                     RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path)),
         stdout=log, stderr=subprocess.STDOUT, text=True)

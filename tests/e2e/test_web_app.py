@@ -117,7 +117,8 @@ def test_restricted_collection_is_neither_offered_nor_retrievable(open_page, ser
         anna.predict("intern", "", api_name="/collection_grant")
 
 
-def test_admin_uploads_a_document_and_gets_an_answer_from_it(open_page, tmp_path: Path,
+def test_admin_uploads_a_document_and_gets_an_answer_from_it(open_page, served: ServedApp,
+                                                             tmp_path: Path,
                                                              artifacts: Path) -> None:
     memo = tmp_path / "Dienstanweisung_Fahrtenbuch.md"
     memo.write_text(
@@ -125,22 +126,31 @@ def test_admin_uploads_a_document_and_gets_an_answer_from_it(open_page, tmp_path
         "(1) Für jedes Dienstfahrzeug ist ein Fahrtenbuch zu führen.\n"
         "(2) Das Fahrtenbuch ist monatlich bis zum fünften Arbeitstag des Folgemonats beim "
         "Hauptamt abzugeben.\n", encoding="utf-8")
-    page = open_page("ida")
-    page.get_by_role("tab", name="Dokumente").click()
-    page.wait_for_selector("#documents")
-    page.set_input_files("#upload input[type=file]", str(memo))
-    page.click("#upload-send")
-    page.wait_for_selector("#upload-status:has-text('1 indexiert')", timeout=180_000)
-    assert page.locator("#documents").get_by_text("Dienstanweisung_Fahrtenbuch.md").count() >= 1
-    page.screenshot(path=artifacts / "documents-after-upload.png", full_page=True)
+    from gradio_client import Client
 
-    page.get_by_role("tab", name="Chat").click()
-    ask(page, "Bis wann muss das Fahrtenbuch für Dienstfahrzeuge abgegeben werden?")
-    wait_for_answer(page)
-    cited = page.locator("#sources details.citation")
-    assert "Dienstanweisung_Fahrtenbuch.md" in cited.first.locator("summary").inner_text()
-    assert "fünften Arbeitstag" in cited.first.locator(".quote").text_content()
-    only_local(page)
+    stored = (served.data / "uploads" / "allgemein" / memo.name).resolve()
+    page = open_page("ida")
+    try:
+        page.get_by_role("tab", name="Dokumente").click()
+        page.wait_for_selector("#documents")
+        page.set_input_files("#upload input[type=file]", str(memo))
+        page.click("#upload-send")
+        page.wait_for_selector("#upload-status:has-text('1 indexiert')", timeout=180_000)
+        assert page.locator("#documents").get_by_text(memo.name).count() >= 1
+        assert stored.is_file()  # the upload is kept in the data directory
+        page.screenshot(path=artifacts / "documents-after-upload.png", full_page=True)
+
+        page.get_by_role("tab", name="Chat").click()
+        ask(page, "Bis wann muss das Fahrtenbuch für Dienstfahrzeuge abgegeben werden?")
+        wait_for_answer(page)
+        cited = page.locator("#sources details.citation")
+        assert "Dienstanweisung_Fahrtenbuch.md" in cited.first.locator("summary").inner_text()
+        assert "fünften Arbeitstag" in cited.first.locator(".quote").text_content()
+        only_local(page)
+    finally:  # the served index is shared by the session's other tests
+        ida = Client(served.url, auth=("ida", PASSWORDS["ida"]), verbose=False)
+        message, *_ = ida.predict(f"allgemein | {stored}", api_name="/document_delete")
+    assert "entfernt" in message and not stored.exists()
 
 
 def test_developer_runs_a_prompt_in_the_lab(open_page, artifacts: Path) -> None:

@@ -21,14 +21,14 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
 def rathaus(*args: str, data_dir: Path, timeout: float = 600, **extra: str
             ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ui", *args], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=timeout,
         env=cli_env(data_dir, **extra), cwd=data_dir.parent,
     )
 
 
 def rathaus_popen(*args: str, data_dir: Path, **extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "ui", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, env=cli_env(data_dir, **extra), cwd=data_dir.parent,
     )
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.services import Services, build_services
+from assistant.wiring import Services, build_services
+from core.config import Settings
+from tests.integration.cli import free_port, wait_for_http
 from vectorstore.e5_embedder import E5Embedder
 
 SUBSET = [
@@ -34,9 +37,10 @@ def make_services(tmp_path: Path, embedder):
     created: list[Services] = []
 
     def factory(data_dir: Path | None = None, **overrides) -> Services:
+        """`llm_backend=` (None: extractive) is passed to the wiring; the rest are settings."""
+        parts = {"llm_backend": overrides.pop("llm_backend")} if "llm_backend" in overrides else {}
         settings = Settings(data_dir=data_dir or tmp_path / "data", **overrides)
-        svc = build_services(settings)
-        svc.__dict__["embedder"] = embedder
+        svc = build_services(settings, embedder=embedder, **parts)
         created.append(svc)
         return svc
 
@@ -60,9 +64,8 @@ def corpus_subset(tmp_path: Path, shared_corpus: Path) -> Path:
 def indexed_subset(tmp_path_factory, shared_corpus: Path, embedder):
     """The corpus subset indexed once per session (real model, real Chroma, keyword index)."""
     data = tmp_path_factory.mktemp("subset") / "data"
-    svc = build_services(Settings(data_dir=data))
-    svc.__dict__["embedder"] = embedder
-    report = svc.pipeline.run([shared_corpus / name for name in SUBSET], "allgemein")
+    svc = build_services(Settings(data_dir=data), embedder=embedder, llm_backend=None)
+    report = svc.documents.ingest([shared_corpus / name for name in SUBSET], "allgemein")
     assert report.ok, report.failed
     yield svc
     svc.close()
@@ -76,3 +79,20 @@ def embedded_llm(gguf_path: Path):
     backend = LlamaCppBackend(gguf_path)
     backend.load()
     return backend
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` on 127.0.0.1 for the session; tests use their own collections."""
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    port = free_port()
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma") / "server-db"),
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+    )
+    wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, "chroma run")
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)

@@ -81,11 +81,11 @@ def test_corrupted_update_keeps_the_indexed_version(make_services, tmp_path: Pat
     target = folder / "satzung.md"
     shutil.copyfile(shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md", target)
     svc = make_services()
-    assert svc.pipeline.run([folder], "allgemein").ok
-    chunks = svc.status()["chunks"]
+    assert svc.documents.ingest([folder], "allgemein").ok
+    chunks = svc.documents.status()["chunks"]
     target.write_bytes(b"\xff\xfe kaputt \xc3")
-    report = svc.pipeline.run([folder], "allgemein")
+    report = svc.documents.ingest([folder], "allgemein")
     assert not report.ok
-    status = svc.status()
+    status = svc.documents.status()
     assert status["chunks"] == chunks and status["documents"] == 1
     assert "alte Fassung bleibt" in status["failed"][0]["reason"]

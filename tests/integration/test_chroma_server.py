@@ -3,38 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.integration.cli import free_port, rathaus, wait_for_http
+from tests.integration.cli import free_port, rathaus
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path):
-    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "server-db"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
-    )
-    wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, "chroma run")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
 
 
 def test_ingest_and_search_through_chroma_server(tmp_path: Path, chroma_server: int,
                                                  shared_corpus: Path) -> None:
     data = tmp_path / "data"
-    env = {"RATHAUS_CHROMA__HOST": "127.0.0.1", "RATHAUS_CHROMA__PORT": str(chroma_server)}
+    env = {"RATHAUS_CHROMA__HOST": "127.0.0.1", "RATHAUS_CHROMA__PORT": str(chroma_server),
+           "RATHAUS_CHROMA__COLLECTION": "cli_through_server"}
     docs = [str(shared_corpus / "bund_VwVG.md"),
             str(shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md")]
     result = rathaus("ingest", "-q", *docs, data_dir=data, **env)

@@ -41,18 +41,18 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path: Path, corpus_subset: Path, make
     assert 1 <= killed_at < 5
 
     svc = make_services(data)
-    report = svc.pipeline.run([corpus_subset], "allgemein")
+    report = svc.documents.ingest([corpus_subset], "allgemein")
     assert report.ok
     assert len(report.unchanged) + len(report.indexed) == 5
     assert len(report.unchanged) >= 1  # work done before the kill is kept
-    assert not svc.manifest.records(status=PENDING)
+    assert not svc.documents.records(status=PENDING)
 
-    ids = [row["id"] for row in svc.store.iter_all()]
+    ids = [row["id"] for row in svc.components.store.iter_all()]
     assert len(ids) == len(set(ids)), "a chunk is stored twice"
-    manifest_ids = sorted(i for r in svc.manifest.records(status=INDEXED) for i in r.chunk_ids)
+    manifest_ids = sorted(i for r in svc.documents.records(status=INDEXED) for i in r.chunk_ids)
     assert sorted(ids) == manifest_ids
 
     # the result equals a clean ingest of the same files
     clean = make_services(tmp_path / "clean")
-    clean.pipeline.run([corpus_subset], "allgemein")
-    assert clean.status()["chunks"] == svc.status()["chunks"] == len(ids)
+    clean.documents.ingest([corpus_subset], "allgemein")
+    assert clean.documents.status()["chunks"] == svc.documents.status()["chunks"] == len(ids)

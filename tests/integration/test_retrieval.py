@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.config import RetrievalSettings
 from tests.integration.cli import rathaus
 
 pytestmark = pytest.mark.integration
@@ -31,14 +32,14 @@ def indexed(indexed_subset):
     ],
 )
 def test_paraphrased_questions_find_the_right_section(indexed, question, doc, section_prefix):
-    results = indexed.search(question, k=5)
+    results = indexed.asking.search(question, k=5)
     assert any(r.doc == doc and (r.section or "").startswith(section_prefix) for r in results), [
         (r.doc, r.section) for r in results]
 
 
 def test_compound_and_split_forms_meet(indexed) -> None:
-    joined = indexed.search("Hundesteuersatz", k=3)
-    split = indexed.search("Satz der Steuer für Hunde", k=3)
+    joined = indexed.asking.search("Hundesteuersatz", k=3)
+    split = indexed.asking.search("Satz der Steuer für Hunde", k=3)
     assert joined[0].doc == split[0].doc == "gemeinde_BadBoll_Satzung_Erhebung_Hundesteuer.md"
 
 
@@ -52,25 +53,27 @@ def test_compound_and_split_forms_meet(indexed) -> None:
     ],
 )
 def test_named_norms_come_first(indexed, question, doc, section_prefix) -> None:
-    first = indexed.search(question, k=3)[0]
+    first = indexed.asking.search(question, k=3)[0]
     assert first.doc == doc and first.section.startswith(section_prefix)
 
 
 def test_filters_apply_inside_the_query(indexed) -> None:
-    only_satzung = indexed.search("Gebühr Steuer Pflicht", k=10, doc_types=["Satzung"])
+    only_satzung = indexed.asking.search("Gebühr Steuer Pflicht", k=10, doc_types=["Satzung"])
     assert only_satzung and all(r.metadata["doc_type"] == "Satzung" for r in only_satzung)
-    only_bmg = indexed.search("Frist", k=5, docs=["bund_BMG.md"])
+    only_bmg = indexed.asking.search("Frist", k=5, docs=["bund_BMG.md"])
     assert only_bmg and {r.doc for r in only_bmg} == {"bund_BMG.md"}
-    assert indexed.search("Frist", k=5, collections=["gibt-es-nicht"]) == []
+    assert indexed.asking.search("Frist", k=5, collections=["gibt-es-nicht"]) == []
 
 
 def test_keyword_index_follows_deletions(indexed, shared_corpus: Path) -> None:
     target = str((shared_corpus / "bund_VwVG.md").resolve())
-    assert any(r.doc == "bund_VwVG.md" for r in indexed.search("Zwangsgeld", k=5))
-    indexed.pipeline.remove("allgemein", target)
-    assert not any(r.doc == "bund_VwVG.md" for r in indexed.search("Zwangsgeld", k=10))
-    assert indexed.keyword.count() == indexed.status()["chunks"]
-    indexed.pipeline.run([shared_corpus / "bund_VwVG.md"], "allgemein")  # restore for others
+    assert any(r.doc == "bund_VwVG.md" for r in indexed.asking.search("Zwangsgeld", k=5))
+    try:
+        assert indexed.documents.remove("allgemein", target, delete_upload=False)
+        assert not any(r.doc == "bund_VwVG.md" for r in indexed.asking.search("Zwangsgeld", k=10))
+        assert indexed.components.keyword.count() == indexed.documents.status()["chunks"]
+    finally:  # the index is shared by the session's other tests
+        assert indexed.documents.ingest([shared_corpus / "bund_VwVG.md"], "allgemein").ok
 
 
 def test_eval_cli_on_a_small_question_file(tmp_path: Path, shared_corpus: Path) -> None:
@@ -126,15 +129,15 @@ def test_a_question_naming_a_gemeinde_gets_no_other_gemeindes_satzung(
         "# Hundegesetz\n\n## § 3 Kampfhunde\n\nKampfhunde dürfen nicht eingeführt werden.\n",
         encoding="utf-8")
     svc = make_services()
-    assert svc.pipeline.run([folder], "allgemein").ok
-    north = svc.search("Wie hoch ist die Steuer für einen Kampfhund in Nordheim?", k=10)
+    assert svc.documents.ingest([folder], "allgemein").ok
+    north = svc.asking.search("Wie hoch ist die Steuer für einen Kampfhund in Nordheim?", k=10)
     assert north and {r.doc for r in north} & {"gemeinde_Nordheim_Satzung_Hundesteuer.md"}
     assert not any("Suedfeld" in r.doc for r in north)
     assert any(r.doc == "bund_Hundegesetz.md" for r in north)
-    south = svc.search("Wie breit muss man in Suedfeld den Gehweg räumen?", k=3)
+    south = svc.asking.search("Wie breit muss man in Suedfeld den Gehweg räumen?", k=3)
     assert south[0].doc == "gemeinde_Suedfeld_Satzung_Streupflicht.md"
-    both = svc.search("Kampfhund: Steuer in Nordheim und in Suedfeld?", k=10)
+    both = svc.asking.search("Kampfhund: Steuer in Nordheim und in Suedfeld?", k=10)
     assert {"Nordheim", "Suedfeld"} <= {r.doc.split("_")[1] for r in both if "_Satzung_" in r.doc}
-    svc.settings.retrieval.place_scope = False
-    unscoped = svc.search("Wie hoch ist die Steuer für einen Kampfhund in Nordheim?", k=10)
+    unscoped = make_services(svc.settings.data_dir,
+                             retrieval=RetrievalSettings(place_scope=False)).asking.search("Wie hoch ist die Steuer für einen Kampfhund in Nordheim?", k=10)
     assert any("Suedfeld" in r.doc for r in unscoped)  # the filter is what keeps it out

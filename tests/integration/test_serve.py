@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ def test_anonymous_mode_answers_with_citations(tmp_path: Path, shared_corpus: Pa
                    data_dir=data).returncode == 0
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui", "serve", "--port", str(port)], cwd=tmp_path,
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=tmp_path,
         env=cli_env(data, RATHAUS_LLM__BACKEND="extractive", RATHAUS_WEB__ALLOW_ANONYMOUS="true"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
@@ -48,3 +49,39 @@ def test_anonymous_mode_answers_with_citations(tmp_path: Path, shared_corpus: Pa
         proc.wait(timeout=30)
     audit = rathaus("audit", "export", data_dir=data).stdout
     assert '"user": "anonym"' in audit
+
+
+def test_a_prompt_labor_run_is_audited(tmp_path: Path, shared_corpus: Path) -> None:
+    """The Prompt-Labor answers through the same service as the chat, so it is audited too."""
+    from assistant.prompting import PromptLibrary
+    from core.config import Settings
+
+    data = tmp_path / "data"
+    assert rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"), data_dir=data).returncode == 0
+    assert rathaus("users", "add", "dev", "--password", "dev-Passwort-4", "--role", "developer",
+                   data_dir=data).returncode == 0
+    name, _, version = Settings().answer.prompt_chat.partition("@")
+    template = PromptLibrary().source(name, int(version))
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=tmp_path,
+        env=cli_env(data, RATHAUS_LLM__BACKEND="extractive"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, proc, "rathaus serve")
+        from gradio_client import Client
+
+        client = Client(url, auth=("dev", "dev-Passwort-4"), verbose=False)
+        answer, verdict, _, _ = client.predict(template, "Wie hoch darf das Zwangsgeld sein?",
+                                               "Alle meine Sammlungen", api_name="/lab_run")
+        assert "Zwangsgeld" in answer and verdict["Backend"] == "extractive"
+        assert verdict["Zitate"][0]["doc"] == "bund_VwVG.md"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    entries = [json.loads(line) for line in
+               rathaus("audit", "export", data_dir=data).stdout.splitlines()]
+    assert [(e["user"], e["question"]) for e in entries] == [
+        ("dev", "Wie hoch darf das Zwangsgeld sein?")]
+    assert entries[0]["sources"] and entries[0]["sources"][0].startswith("bund_VwVG.md")

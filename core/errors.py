@@ -39,3 +39,15 @@ class EmbeddingModelError(AssistantError):
 
 class BackendUnavailable(AssistantError):
     """An LLM backend is not reachable or misconfigured."""
+
+
+class ModelIntegrityError(BackendUnavailable):
+    """An assembled model file does not match its pinned size or sha256."""
+
+
+class IngestBusy(AssistantError):
+    """Another ingest holds the data directory's lock; the caller may try again later."""
+
+
+class AccountError(AssistantError):
+    """A user or grant request that cannot be carried out (unknown name, bad role, no rights)."""

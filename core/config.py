@@ -186,7 +186,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="Manifest, embedded Chroma, caches")
     default_collection: str = Field("allgemein", description="Collection used when none is named")
-    log_level: str = Field("INFO")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "WARNING", description="What the CLI and `rathaus serve` log to stderr (--verbose: INFO)")
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
@@ -218,7 +219,7 @@ def _config_file() -> Path | None:
     if named:
         path = Path(named)
         if not path.is_file():
-            from assistant.errors import ConfigError
+            from core.errors import ConfigError
 
             raise ConfigError(
                 f"Konfigurationsdatei nicht gefunden: {path}", f"config file not found: {path}"

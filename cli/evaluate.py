@@ -9,14 +9,17 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import app, fail, services
-from assistant.errors import AssistantError
-from assistant.evaluation import load_questions
+from assistant.evaluation import EvalSummary, load_questions
 from assistant.stdio import native_stdout_to_stderr
+from cli.context import cli_context, fail
+from core.errors import AssistantError
+
+_TABLE_KEYS = {"n", "hit_at_1", "hit_at_5", "hit_at_10", "mrr_at_10", "latency_ms_p50",
+               "latency_ms_p95"}
 
 
-@app.command("eval")
 def evaluate(
+    ctx: typer.Context,
     questions: Annotated[Path, typer.Option("--questions", exists=True, dir_okay=False,
                                             help="Question file (JSONL, dev-set schema)")],
     collection: Annotated[list[str] | None, typer.Option("--collection", "-c")] = None,
@@ -29,12 +32,12 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Summary as JSON")] = False,
 ) -> None:
     """Measure hit@1/5/10 and MRR@10 (and answer quality unless --retrieval-only)."""
-    svc = services()
+    asking = cli_context(ctx).services.asking
     try:
         with native_stdout_to_stderr() if as_json else nullcontext():
-            rows, summary = svc.evaluate(load_questions(questions),
-                                         collections=collection or None, k=k,
-                                         retrieval_only=retrieval_only)
+            rows, summary = asking.evaluate(load_questions(questions),
+                                            collections=collection or None, k=k,
+                                            retrieval_only=retrieval_only)
     except AssistantError as exc:
         fail(exc)
     if out is not None:
@@ -47,13 +50,12 @@ def evaluate(
     _print_table(summary)
 
 
-def _print_table(summary) -> None:
+def _print_table(summary: EvalSummary) -> None:
     m = summary.metrics
     header = f"{'type':<16}{'n':>5}{'hit@1':>8}{'hit@5':>8}{'hit@10':>8}{'MRR@10':>8}"
     typer.echo(header)
     typer.echo("-" * len(header))
-    rows = [("all", m)] + sorted(summary.by_type.items())
-    for name, entry in rows:
+    for name, entry in [("all", m), *sorted(summary.by_type.items())]:
         if "hit_at_1" not in entry:
             typer.echo(f"{name:<16}{entry['n']:>5}{'(excluded)':>32}")
             continue
@@ -61,6 +63,9 @@ def _print_table(summary) -> None:
                    f"{entry['hit_at_10']:>8.3f}{entry['mrr_at_10']:>8.3f}")
     if "latency_ms_p50" in m:
         typer.echo(f"retrieval latency: p50 {m['latency_ms_p50']} ms, p95 {m['latency_ms_p95']} ms")
-    for key in sorted(k for k in m if k not in {"n", "hit_at_1", "hit_at_5", "hit_at_10",
-                                                 "mrr_at_10", "latency_ms_p50", "latency_ms_p95"}):
+    for key in sorted(k for k in m if k not in _TABLE_KEYS):
         typer.echo(f"{key}: {m[key]}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(evaluate)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from assistant.accounts import (
-    AccountError,
     AccountStore,
     User,
     parse_groups,
@@ -18,6 +17,7 @@ from assistant.accounts import (
 )
 from assistant.audit import AuditEntry, AuditLog
 from assistant.feedback import Feedback, FeedbackStore
+from core.errors import AccountError
 
 pytestmark = pytest.mark.unit
 

@@ -67,7 +67,7 @@ def test_metrics_and_unanswerable_exclusion(tmp_path: Path) -> None:
 def test_broken_question_file_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "kaputt.jsonl"
     path.write_text('{"id": "1", "question": "ok"}\n{kein json\n')
-    from assistant.errors import AssistantError
+    from core.errors import AssistantError
 
     with pytest.raises(AssistantError) as info:
         load_questions(path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IngestError, NeedsOcrError
+from core.errors import IngestError, NeedsOcrError
 from ingest.loaders import load_document
 from ingest.loaders.pdf import strip_running_lines
 from ingest.ocr import repair_paragraph_signs

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from assistant.answering import REFUSAL, AnswerService, Preview, Redraft
-from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Turn, is_follow_up, resolve_question
-from assistant.errors import ConfigError
 from assistant.prompting import PromptLibrary, PromptTemplate
+from core.config import AnswerSettings, LLMSettings
+from core.errors import ConfigError
 from tests.fakes import QueuedLLM
 from vectorstore.german import GermanAnalyzer
 from vectorstore.results import SearchResult

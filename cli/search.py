@@ -7,15 +7,13 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import app, fail, services, user_option
-from assistant.errors import AssistantError
+from cli.context import cli_context, fail
+from core.errors import AssistantError
 from vectorstore.results import source_label
 
-format_citation = source_label
 
-
-@app.command()
 def search(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Question or keywords")],
     collection: Annotated[list[str] | None, typer.Option(
         "--collection", "-c", help="Limit to this collection (repeatable); default: all")] = None,
@@ -31,10 +29,12 @@ def search(
         "--user", help="Search with this user's rights")] = None,
 ) -> None:
     """Find the passages that best match a question."""
-    account = user_option(user)
+    context = cli_context(ctx)
+    account = context.user(user)
     try:
-        results = services().search(query, k=k, collections=collection or None, docs=doc or None,
-                                    doc_types=doc_type or None, valid_at=valid_at, user=account)
+        results = context.services.asking.search(
+            query, k=k, collections=collection or None, docs=doc or None,
+            doc_types=doc_type or None, valid_at=valid_at, user=account)
     except AssistantError as exc:
         fail(exc)
     if as_json:
@@ -44,6 +44,10 @@ def search(
     if not results:
         typer.echo("Keine passenden Abschnitte gefunden.")
     for i, result in enumerate(results, start=1):
-        typer.echo(f"[{i}] {format_citation(result.doc, result.section, result.page)}"
+        typer.echo(f"[{i}] {source_label(result.doc, result.section, result.page)}"
                    f"  (Score {result.score:.3f})")
         typer.echo("    " + " ".join(result.text.split())[:400])
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(search)

@@ -1,4 +1,4 @@
-"""`rathaus ingest`, `rathaus status`, `rathaus remove`."""
+"""`rathaus ingest`, `reindex`, `status`, `remove`: IT keeps the index in step with the files."""
 
 from __future__ import annotations
 
@@ -8,33 +8,36 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import app, fail, services, state
-from assistant.errors import AssistantError
-from assistant.progress import IngestProgress
+from assistant.documents import report_lines
+from cli.context import cli_context, fail
+from cli.progress import IngestProgress
+from core.errors import AssistantError
 from ingest.pipeline import IngestReport
 
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, summary only")]
 
-@app.command()
+
 def ingest(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to index")],
     collection: Annotated[str | None, typer.Option(
         "--collection", "-c", help="Target collection (default: allgemein)")] = None,
     prune: Annotated[bool, typer.Option(
         "--prune/--no-prune", help="Remove documents whose file is gone from an ingested folder")]
     = True,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, summary only")]
-    = False,
+    quiet: Quiet = False,
 ) -> None:
     """Index files incrementally: unchanged files are skipped, changed ones replaced."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise typer.BadParameter(f"Pfad nicht gefunden / path not found: {', '.join(missing)}",
                                  param_hint="PATHS")
-    target = collection or state.settings.default_collection
-    svc = services()
+    context = cli_context(ctx)
+    target = collection or context.settings.default_collection
     try:
         with IngestProgress(enabled=not quiet) as progress:
-            report = svc.pipeline.run(paths, target, prune=prune, progress=progress.update)
+            report = context.services.documents.ingest(paths, target, prune=prune,
+                                                       progress=progress.update)
     except KeyboardInterrupt:
         typer.echo("Abgebrochen – der nächste Lauf setzt die Indexierung fort.", err=True)
         raise typer.Exit(130) from None
@@ -45,33 +48,18 @@ def ingest(
 
 
 def _print_report(report: IngestReport, collection: str) -> None:
-    for problem in report.failed:
-        typer.echo(f"FEHLER {problem.path}: {problem.reason}", err=True)
-    for problem in report.skipped:
-        typer.echo(f"übersprungen {problem.path}: {problem.reason}", err=True)
-    for problem in report.duplicates:
-        typer.echo(f"Duplikat {problem.path}: {problem.reason}", err=True)
-    rate = report.chunks_added / report.seconds if report.seconds else 0.0
-    typer.echo(
-        f"Sammlung '{collection}': {len(report.indexed)} indexiert, {len(report.unchanged)} "
-        f"unverändert, {len(report.duplicates)} Duplikate, {len(report.removed)} entfernt, "
-        f"{len(report.failed)} fehlgeschlagen, {len(report.skipped)} übersprungen; "
-        f"{report.chunks_added} Abschnitte in {report.seconds:.1f} s "
-        f"({rate:.1f} Abschnitte/s, Embedding {report.embed_seconds:.1f} s)"
-        + (f"; {report.recovered} abgebrochene Dokumente zurückgerollt" if report.recovered else "")
-    )
+    summary, problems = report_lines(report, collection)
+    for line in problems:
+        typer.echo(line, err=True)
+    typer.echo(summary)
 
 
-@app.command()
-def reindex(
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, summary only")]
-    = False,
-) -> None:
+def reindex(ctx: typer.Context, quiet: Quiet = False) -> None:
     """Re-embed every indexed file with the configured embedding model (after a model change)."""
-    svc = services()
+    documents = cli_context(ctx).services.documents
     try:
         with IngestProgress(enabled=not quiet) as progress:
-            reports = svc.reindex(progress=progress.update)
+            reports = documents.reindex_all(progress=progress.update)
     except AssistantError as exc:
         fail(exc)
     for collection, report in reports:
@@ -79,12 +67,12 @@ def reindex(
     raise typer.Exit(0 if all(r.ok for _, r in reports) else 1)
 
 
-@app.command()
 def status(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """Documents and chunks per collection, and files that could not be indexed."""
-    data = services().status()
+    data = cli_context(ctx).services.documents.status()
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -95,15 +83,22 @@ def status(
         typer.echo(f"  nicht indexiert: {problem['path']}: {problem['reason']}")
 
 
-@app.command()
 def remove(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Indexed files to remove")],
     collection: Annotated[str | None, typer.Option("--collection", "-c")] = None,
 ) -> None:
     """Remove documents from the index (the files themselves are not touched)."""
-    target = collection or state.settings.default_collection
-    pipeline = services().pipeline
-    missing = [str(p) for p in paths if not pipeline.remove(target, str(p.resolve()))]
+    context = cli_context(ctx)
+    target = collection or context.settings.default_collection
+    documents = context.services.documents
+    missing = [str(p) for p in paths
+               if not documents.remove(target, str(p.resolve()), delete_upload=False)]
     for path in missing:
         typer.echo(f"nicht im Index / not indexed: {path}", err=True)
     raise typer.Exit(1 if missing else 0)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (ingest, reindex, status, remove):
+        app.command()(command)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import BackendUnavailable
-from assistant.llm.bundled import ModelIntegrityError, SplitModel, assemble, verify
+from assistant.llm.bundled import SplitModel, assemble, verify
+from core.errors import BackendUnavailable, ModelIntegrityError
 
 pytestmark = pytest.mark.unit
 PARTS = [b"GGUF" + bytes(range(256)) * 40, bytes(range(255, -1, -1)) * 30, b"tail"]

@@ -1,0 +1,88 @@
+"""Access: users, groups, collection grants, and the one rights check every request passes.
+
+The chat, the CLI's `--user`, the Prompt-Labor and any later API ask this service which
+collections a user may search; nothing else decides it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from assistant.accounts import AccountStore, User, check_name, readable
+from core.errors import AccountError
+
+
+class AccessService:
+    """Who may log in and which collections each user may read."""
+
+    def __init__(self, accounts: AccountStore, indexed_collections: Callable[[], list[str]],
+                 *, default_collection: str, allow_anonymous: bool = False) -> None:
+        """`indexed_collections` lists the collections that hold documents (the manifest)."""
+        self.accounts = accounts
+        self.indexed_collections = indexed_collections
+        self.default_collection = default_collection
+        self.allow_anonymous = allow_anonymous
+
+    # ------------------------------------------------------------------ users
+    def add_user(self, name: str, password: str, role: str = "staff",
+                 groups: Sequence[str] = ()) -> User:
+        return self.accounts.add_user(name, password, role, groups)
+
+    def set_password(self, name: str, password: str) -> None:
+        self.accounts.set_password(name, password)
+
+    def remove_user(self, name: str) -> None:
+        self.accounts.remove_user(name)
+
+    def users(self) -> list[User]:
+        return self.accounts.users()
+
+    def user(self, name: str) -> User | None:
+        """The user as stored now (a removed user is gone at once), or None."""
+        return self.accounts.user(name)
+
+    def require_user(self, name: str) -> User:
+        return self.accounts.require_user(name)
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        return self.accounts.authenticate(name, password)
+
+    # ------------------------------------------------------------------ collections
+    def grant(self, collection: str, groups: Sequence[str] | str) -> tuple[str, ...]:
+        """Only these groups may read `collection` (none: everyone logged in); creates it."""
+        return self.accounts.grant(collection, groups)
+
+    def grants(self) -> dict[str, tuple[str, ...]]:
+        return self.accounts.grants()
+
+    def collection_name(self, name: str | None) -> str:
+        """A valid collection name; empty means the default collection."""
+        return check_name((name or "").strip() or self.default_collection, "Sammlung")
+
+    def collections(self, grants: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+        """Every collection with documents or created/granted by an admin."""
+        granted = self.grants() if grants is None else grants
+        names = set(self.indexed_collections()) | set(granted)
+        return sorted(names | {self.default_collection})
+
+    def readable_collections(self, user: User | None) -> list[str]:
+        grants = self.grants()
+        return readable(user, self.collections(grants), grants)
+
+    def allowed_collections(self, user: User | None, requested: Sequence[str] | None
+                            ) -> list[str] | None:
+        """The collections a request may search (None = no restriction at all).
+
+        Asking for a collection one may not read is an error, not an empty result: a script or
+        an API caller learns that rights are missing instead of trusting a silent refusal.
+        """
+        if user is None or user.is_admin:
+            return list(requested) if requested else None
+        mine = self.readable_collections(user)
+        if not requested:
+            return mine
+        denied = [c for c in requested if c not in mine]
+        if denied:
+            raise AccountError(f"Keine Leserechte für Sammlung {', '.join(denied)}",
+                               f"user {user.name!r} may not read {denied}")
+        return list(requested)

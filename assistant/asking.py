@@ -1,0 +1,200 @@
+"""Asking: search, answer and evaluate, always with the asker's rights, always audited.
+
+Every path that answers a question (chat, `rathaus ask`, the Prompt-Labor, evaluation runs and
+any later API) goes through `AskingService.ask`, which writes the audit entry itself: a caller
+cannot forget it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.access import AccessService
+from assistant.accounts import User
+from assistant.answering import Answer, AnswerService, render_prompt
+from assistant.audit import AuditEntry, AuditLog
+from assistant.conversation import Turn
+from assistant.evaluation import EvalSummary, Question, QuestionResult
+from assistant.llm.base import LLMBackend
+from assistant.prompting import PromptLibrary, PromptTemplate
+from core.config import AnswerSettings, LLMSettings
+from core.errors import AssistantError
+from vectorstore.embedder import Embedder
+from vectorstore.filters import RetrievalFilter
+from vectorstore.keyword import KeywordIndex
+from vectorstore.protocols import Retriever
+from vectorstore.results import SearchResult, source_label
+from vectorstore.scope import PlaceFinder
+
+log = logging.getLogger(__name__)
+
+LOCAL_OPERATOR = "cli"
+"""Audit name of a request made without a user (the operator on the server's command line)."""
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    """Exactly what the model is given for a question (`rathaus prompts render`)."""
+
+    system: str | None
+    prompt: str
+    sources: list[SearchResult]
+
+
+class AskingService:
+    """Search, ask and evaluate over the collections the asking user may read."""
+
+    def __init__(self, *, retriever: Retriever, keyword: KeywordIndex, embedder: Embedder,
+                 pending_paths: Callable[[], Sequence[str]], access: AccessService,
+                 audit: AuditLog, backend: LLMBackend | None, prompts: PromptLibrary,
+                 llm: LLMSettings, answer: AnswerSettings, place_scope: bool = True) -> None:
+        """`pending_paths` names documents being written (never returned); `place_scope`
+        keeps a question naming a Gemeinde away from other Gemeinden's Satzungen."""
+        self.retriever = retriever
+        self.keyword = keyword
+        self.embedder = embedder
+        self.pending_paths = pending_paths
+        self.access = access
+        self.audit = audit
+        self.backend = backend
+        self.prompts = prompts
+        self.llm = llm
+        self.answer_settings = answer
+        self.place_scope_enabled = place_scope
+        self.places = PlaceFinder(keyword)
+
+    # ------------------------------------------------------------------ retrieval
+    def search(
+        self, query: str, *, k: int = 5, collections: Sequence[str] | None = None,
+        docs: Sequence[str] | None = None, doc_types: Sequence[str] | None = None,
+        valid_at: str | None = None, user: User | None = None,
+    ) -> list[SearchResult]:
+        """Retrieve passages the user may read; documents being written are never returned.
+
+        The rights become part of the filter the stores apply inside the query."""
+        if not query.strip():
+            raise AssistantError("Bitte eine Frage oder Suchbegriffe eingeben", "empty query")
+        allowed = self.access.allowed_collections(user, collections)
+        if allowed is not None and not allowed:
+            return []
+        other_places, dense_query = self.place_scope(query)
+        flt = RetrievalFilter.of(
+            collections=allowed, docs=docs, doc_types=doc_types, valid_at=valid_at,
+            exclude_paths=self.pending_paths(), exclude_docs=other_places,
+        )
+        return self.retriever.retrieve(query, k, flt, dense_query=dense_query)
+
+    def place_scope(self, query: str) -> tuple[set[str], str]:
+        """Documents of another Gemeinde than the one the question names, and the question
+        without the Gemeinde's name for the embedder (see vectorstore/scope.py)."""
+        if not self.place_scope_enabled:
+            return set(), query
+        scopes = self.places.scopes()
+        return (scopes.out_of_scope(self.keyword.query_terms(query)),
+                scopes.without_places(query, self.keyword.analyzer.terms))
+
+    def evidence_support(self, query: str, sources: Sequence[SearchResult]) -> float:
+        """Best idf-weighted coverage of the question's terms among the top three sources."""
+        return max((self.keyword.coverage(query, f"{s.title} {s.section or ''} {s.text}")
+                    for s in sources[:3]), default=0.0)
+
+    def similarity(self, query: str, passages: list[str]) -> list[float]:
+        """Cosine of the query to passages not in the index (Absätze chosen for a prompt);
+        like retrieval, it asks for the rule, not for the Gemeinde the question names."""
+        vectors = self.embedder.embed_documents(passages)
+        _, rule_query = self.place_scope(query)
+        return (vectors @ np.asarray(self.embedder.embed_query(rule_query))).tolist()
+
+    def example_questions(self, user: User | None, collection: Sequence[str] | None, n: int = 4
+                          ) -> list[str]:
+        """Questions made from the headings of the collections the user may read."""
+        from assistant.examples import example_questions
+
+        allowed = self.access.allowed_collections(user, collection)
+        names = allowed if allowed is not None else self.access.collections()
+        return example_questions(self.keyword.sections(names), n)
+
+    # ------------------------------------------------------------------ answers
+    def answerer(self, collections: Sequence[str] | None = None,
+                 user: User | None = None) -> AnswerService:
+        """The answer pipeline bound to one user's rights and collections."""
+        return AnswerService(
+            retrieve=lambda q, k: self.search(q, k=k, collections=collections, user=user),
+            terms=self.keyword.analyzer.terms, support=self.evidence_support,
+            backend=self.backend, llm=self.llm, settings=self.answer_settings,
+            prompts=self.prompts, rarity=self.keyword.idf, similarity=self.similarity,
+        )
+
+    @property
+    def backend_name(self) -> str:
+        return self.backend.name if self.backend else "extractive"
+
+    def pinned_template(self) -> PromptTemplate:
+        """The prompt version settings pin for the configured backend."""
+        return self.answerer().prompt_template()
+
+    def pinned_refs(self) -> set[str]:
+        return {self.answer_settings.prompt_chat, self.answer_settings.prompt_completion}
+
+    def warm(self) -> None:
+        """Load the embedding model and the LLM before the first visitor asks."""
+        self.embedder.embed_query("Aufwärmen")
+        self.answerer().warm()
+
+    def ask(self, question: str, *, collections: Sequence[str] | None = None,
+            history: Sequence[Turn] = (), on_token: Callable[[object], None] | None = None,
+            user: User | None = None, template: PromptTemplate | None = None) -> Answer:
+        """Answer with the user's rights and record the audit entry (every caller, every path).
+
+        `template` overrides the pinned prompt (the Prompt-Labor); `on_token` receives a
+        Preview, then the model's tokens."""
+        if not question.strip():
+            raise AssistantError("Bitte eine Frage eingeben", "empty question")
+        answer = self.answerer(collections, user).ask(question, history, on_token, template)
+        log.info("answer backend=%s prompt=%s refused=%s grounded=%s support=%.2f",
+                 answer.backend, answer.prompt, answer.refused, answer.grounded, answer.support)
+        self.audit.record(AuditEntry(
+            user=user.name if user else LOCAL_OPERATOR,
+            collection=",".join(collections or []) or "*", question=question,
+            sources=[source_label(c.doc, c.section, c.page) for c in answer.citations],
+            backend=answer.backend, prompt=answer.prompt, refused=answer.refused))
+        return answer
+
+    def render_prompt(self, question: str, template: PromptTemplate, *,
+                      collections: Sequence[str] | None = None, user: User | None = None,
+                      k: int | None = None) -> RenderedPrompt:
+        """The prompt `ask` would give the model for `question`: same retrieval, same
+        excerpts, same rendering function."""
+        answerer = self.answerer(collections, user)
+        sources = self.search(question, k=k or self.answer_settings.k, collections=collections,
+                              user=user)
+        text = render_prompt(template, question, answerer.excerpts(question, sources))
+        return RenderedPrompt(template.system, text, sources)
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(self, questions: Sequence[Question], *,
+                 collections: Sequence[str] | None = None, k: int = 10,
+                 retrieval_only: bool = False, user: User | None = None,
+                 template: PromptTemplate | None = None
+                 ) -> tuple[list[QuestionResult], EvalSummary]:
+        """Run a question file: per-question rows and the summary (retrieval + answer metrics).
+
+        Shared by `rathaus eval` and the Prompt-Labor, so both report the same numbers."""
+        from assistant.answer_metrics import answer_metrics
+        from assistant.evaluation import run_retrieval_eval, summarise
+
+        rows = run_retrieval_eval(
+            questions, lambda q, n: self.search(q, k=n, collections=collections, user=user), k=k)
+        extra: dict = {}
+        if not retrieval_only:
+            for row in rows:
+                row.answer = self.ask(row.question.question, collections=collections, user=user,
+                                      template=template).to_json()
+            extra = answer_metrics(rows)
+        summary = summarise(rows)
+        summary.metrics.update(extra)
+        return rows, summary

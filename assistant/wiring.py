@@ -1,0 +1,216 @@
+"""Build the services from settings. The one place that knows which class plays which part.
+
+`build_services(settings)` builds every part on first use, so `rathaus status` never loads a
+model or opens Chroma. Tests and benchmarks pass parts in (`embedder=`, `store=`,
+`llm_backend=`) instead of patching anything afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from assistant.access import AccessService
+from assistant.accounts import AccountStore
+from assistant.asking import AskingService
+from assistant.audit import AuditLog
+from assistant.documents import DocumentService, sync_keyword_index
+from assistant.feedback import FeedbackStore
+from assistant.llm.base import LLMBackend
+from assistant.llm.factory import choose_backend
+from assistant.prompting import PromptLibrary
+from core.config import Settings
+from ingest.chunking import LegalChunker
+from ingest.manifest import Manifest
+from ingest.ocr import TesseractOcr
+from ingest.pipeline import IngestPipeline
+from vectorstore.chroma_store import ChromaStore
+from vectorstore.dense import DenseRetriever
+from vectorstore.embedder import Embedder, make_embedder
+from vectorstore.hybrid import HybridConfig, HybridRetriever
+from vectorstore.keyword import FieldWeights, KeywordIndex
+from vectorstore.protocols import VectorStore
+
+_CHOOSE = object()  # llm_backend not given: choose from settings (None means extractive)
+
+
+class Components:
+    """The parts, each built from settings on first use unless it was passed in."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None,
+                 store: VectorStore | None = None, llm_backend: Any = _CHOOSE) -> None:
+        self.settings = settings
+        self._given = {name: part for name, part in (
+            ("embedder", embedder), ("store", store), ("llm_backend", llm_backend))
+            if part is not None and part is not _CHOOSE}
+        if llm_backend is None:
+            self._given["llm_backend"] = None
+
+    @cached_property
+    def manifest(self) -> Manifest:
+        return Manifest(self.settings.data_dir / "manifest.sqlite3")
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if "embedder" in self._given:
+            return self._given["embedder"]
+        cfg = self.settings.embedding
+        return make_embedder(
+            cfg.backend, model=cfg.model, device=cfg.device, batch_size=cfg.batch_size,
+            query_prefix=cfg.query_prefix, document_prefix=cfg.document_prefix,
+            quantize=cfg.quantize, threads=cfg.threads,
+        )
+
+    @cached_property
+    def store(self) -> VectorStore:
+        if "store" in self._given:
+            return self._given["store"]
+        cfg = self.settings.chroma
+        return ChromaStore(
+            collection_name=cfg.collection, embedding_model=self.embedder.identity,
+            persist_dir=None if cfg.host else self.settings.data_dir / "chroma",
+            host=cfg.host, port=cfg.port, ssl=cfg.ssl,
+        )
+
+    @cached_property
+    def keyword(self) -> KeywordIndex:
+        cfg = self.settings.retrieval
+        index = KeywordIndex(
+            self.settings.data_dir / "keyword",
+            weights=FieldWeights(section=cfg.section_weight, document=cfg.document_weight),
+        )
+        sync_keyword_index(index, self.manifest, self.store)
+        return index
+
+    @cached_property
+    def chunker(self) -> LegalChunker:
+        cfg = self.settings.ingest
+        return LegalChunker(
+            self.embedder.count_tokens,
+            min(cfg.chunk_max_tokens, self.embedder.max_tokens),
+            cfg.skip_headings,
+        )
+
+    @cached_property
+    def pipeline(self) -> IngestPipeline:
+        cfg = self.settings.ingest
+        data_dir = self.settings.data_dir
+        ocr = (TesseractOcr(data_dir / "ocr_cache", cfg.ocr_language, cfg.ocr_dpi)
+               if cfg.ocr else None)
+        return IngestPipeline(
+            manifest=self.manifest, store=self.store, embedder=self.embedder,
+            chunker=lambda: self.chunker, ocr=ocr, lock_path=data_dir / "ingest.lock",
+            max_file_bytes=int(cfg.max_file_mb * 1024 * 1024),
+            doc_type_rules=cfg.doc_type_rules,
+            listeners=[self.keyword],
+            batch_chunks=max(self.settings.embedding.batch_size * 4, 64),
+        )
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        cfg = self.settings.retrieval
+        dense = DenseRetriever(self.store, self.embedder) if cfg.use_dense else None
+        reranker = None
+        if cfg.reranker_model:
+            from vectorstore.rerank import CrossEncoderReranker
+
+            reranker = CrossEncoderReranker(cfg.reranker_model)
+        return HybridRetriever(
+            dense, self.keyword,
+            HybridConfig(
+                use_dense=cfg.use_dense, use_keyword=cfg.use_keyword,
+                use_norm_lookup=cfg.use_norm_lookup, fusion=cfg.fusion,
+                dense_weight=cfg.dense_weight,
+                keyword_weight=cfg.keyword_weight, rrf_k=cfg.rrf_k, candidates=cfg.candidates,
+                dense_candidates=cfg.dense_candidates,
+            ),
+            reranker,
+        )
+
+    @cached_property
+    def accounts(self) -> AccountStore:
+        return AccountStore(self.settings.data_dir / "access.sqlite3")
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        cfg = self.settings.audit
+        return AuditLog(self.settings.data_dir / "audit.sqlite3",
+                        store_questions=cfg.store_questions, retention_days=cfg.retention_days)
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        return FeedbackStore(self.settings.data_dir / "feedback.sqlite3")
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        """Released prompts from the package plus versions saved in the Prompt-Labor."""
+        return PromptLibrary(user_dir=self.settings.data_dir / "prompts")
+
+    @cached_property
+    def llm_backend(self) -> LLMBackend | None:
+        """Chosen once per process; None = extractive answers."""
+        if "llm_backend" in self._given:
+            return self._given["llm_backend"]
+        return choose_backend(self.settings.llm, self.settings.data_dir)
+
+    def close(self) -> None:
+        """Close the databases that were opened (nothing is opened just to close it)."""
+        for name in ("manifest", "keyword", "accounts", "audit", "feedback"):
+            part = self.__dict__.get(name)
+            if part is not None:
+                part.close()
+
+
+@dataclass
+class Services:
+    """The three services (plus feedback); each UI tab and CLI command takes the one it needs."""
+
+    settings: Settings
+    components: Components
+
+    @cached_property
+    def access(self) -> AccessService:
+        parts = self.components
+        return AccessService(parts.accounts, parts.manifest.collections,
+                             default_collection=self.settings.default_collection,
+                             allow_anonymous=self.settings.web.allow_anonymous)
+
+    @cached_property
+    def asking(self) -> AskingService:
+        parts = self.components
+        return AskingService(
+            retriever=parts.retriever, keyword=parts.keyword, embedder=parts.embedder,
+            pending_paths=parts.manifest.pending_paths, access=self.access, audit=parts.audit,
+            backend=parts.llm_backend, prompts=parts.prompts, llm=self.settings.llm,
+            answer=self.settings.answer, place_scope=self.settings.retrieval.place_scope,
+        )
+
+    @cached_property
+    def documents(self) -> DocumentService:
+        parts = self.components
+        return DocumentService(
+            manifest=parts.manifest, pipeline=parts.pipeline, keyword=parts.keyword,
+            reset_store=parts.store.reset, uploads_dir=self.settings.data_dir / "uploads",
+            max_upload_mb=self.settings.web.max_upload_mb,
+            default_collection=self.settings.default_collection,
+        )
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        return self.components.feedback
+
+    @property
+    def audit(self) -> AuditLog:
+        return self.components.audit
+
+    def close(self) -> None:
+        self.components.close()
+
+
+def build_services(settings: Settings, *, embedder: Embedder | None = None,
+                   store: VectorStore | None = None, llm_backend: Any = _CHOOSE) -> Services:
+    """The services for `settings`; parts passed in are used as given (`llm_backend=None`
+    means extractive answers)."""
+    return Services(settings, Components(settings, embedder=embedder, store=store,
+                                         llm_backend=llm_backend))

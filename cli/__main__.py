@@ -1,0 +1,5 @@
+"""`python -m cli` == `rathaus`."""
+
+from cli.app import main
+
+main()

@@ -1,0 +1,30 @@
+"""`rathaus serve`: the web app. The only command that imports `ui` (nothing imports `cli`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import cli_context
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port")] = 7860,
+) -> None:
+    """Start the web app on HOST:PORT (127.0.0.1 by default: nothing is exposed unasked)."""
+    from ui.app import launch
+
+    services = cli_context(ctx).services
+    if not services.settings.web.allow_anonymous and not services.access.users():
+        typer.echo("Fehler: Es gibt noch keine Benutzer. Zuerst anlegen, z. B.\n"
+                   "  rathaus users add admin --password ... --role admin", err=True)
+        raise typer.Exit(2)
+    services.asking.warm()  # models loaded, fixed system prompt evaluated
+    launch(services, host=host, port=port)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

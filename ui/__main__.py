@@ -1,5 +1,0 @@
-"""`python -m ui` == `rathaus`."""
-
-from ui.entry import main
-
-main()
