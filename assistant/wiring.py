@@ -182,7 +182,7 @@ class Services:
         return AskingService(
             retriever=parts.retriever, keyword=parts.keyword, embedder=parts.embedder,
             pending_paths=parts.manifest.pending_paths, access=self.access, audit=parts.audit,
-            backend=parts.llm_backend, prompts=parts.prompts, llm=self.settings.llm,
+            backend=lambda: parts.llm_backend, prompts=parts.prompts, llm=self.settings.llm,
             answer=self.settings.answer, place_scope=self.settings.retrieval.place_scope,
         )
 

@@ -105,6 +105,7 @@ def test_eval_cli_on_a_small_question_file(tmp_path: Path, shared_corpus: Path) 
     assert lines[0]["answer"] is None and lines[0]["retrieved"][0]["doc"]
     table = rathaus("eval", "--questions", str(questions), "--retrieval-only", data_dir=data)
     assert "hit@5" in table.stdout and "MRR@10" in table.stdout
+    assert not (data / "models").exists()  # searching never chooses (or assembles) an LLM
 
 
 def _satzung(folder: Path, place: str, topic: str, body: str) -> None:
