@@ -139,6 +139,8 @@ def test_a_question_naming_a_gemeinde_gets_no_other_gemeindes_satzung(
     assert south[0].doc == "gemeinde_Suedfeld_Satzung_Streupflicht.md"
     both = svc.asking.search("Kampfhund: Steuer in Nordheim und in Suedfeld?", k=10)
     assert {"Nordheim", "Suedfeld"} <= {r.doc.split("_")[1] for r in both if "_Satzung_" in r.doc}
-    unscoped = make_services(svc.settings.data_dir,
-                             retrieval=RetrievalSettings(place_scope=False)).asking.search("Wie hoch ist die Steuer für einen Kampfhund in Nordheim?", k=10)
+    without_scope = make_services(svc.settings.data_dir,
+                                  retrieval=RetrievalSettings(place_scope=False))
+    unscoped = without_scope.asking.search(
+        "Wie hoch ist die Steuer für einen Kampfhund in Nordheim?", k=10)
     assert any("Suedfeld" in r.doc for r in unscoped)  # the filter is what keeps it out
