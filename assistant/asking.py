@@ -43,7 +43,6 @@ class RenderedPrompt:
 
     system: str | None
     prompt: str
-    sources: list[SearchResult]
 
 
 class AskingService:
@@ -186,7 +185,7 @@ class AskingService:
         sources = self.search(question, k=k or self.answer_settings.k, collections=collections,
                               user=user)
         text = render_prompt(template, question, answerer.excerpts(question, sources))
-        return RenderedPrompt(template.system, text, sources)
+        return RenderedPrompt(template.system, text)
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, questions: Sequence[Question], *,

@@ -87,10 +87,6 @@ class DocumentService:
     def records(self, status: str | None = None) -> list[DocumentRecord]:
         return self.manifest.records(status=status) if status else self.manifest.records()
 
-    def collections(self) -> list[str]:
-        """Collections that hold at least one recorded document."""
-        return self.manifest.collections()
-
     def status(self) -> dict[str, Any]:
         """The `rathaus status --json` contract, from the manifest."""
         collections: dict[str, dict[str, int]] = {}
@@ -139,11 +135,11 @@ class DocumentService:
         """Drop a document from the index. Its uploaded copy is deleted too unless
         `delete_upload` is False; a file on a share is never touched. False: not indexed."""
         removed = self.pipeline.remove(collection, path)
-        if removed and delete_upload and self.is_upload(path):
+        if removed and delete_upload and self._is_upload(path):
             Path(path).unlink(missing_ok=True)
         return removed
 
-    def is_upload(self, path: str) -> bool:
+    def _is_upload(self, path: str) -> bool:
         return Path(path).resolve().is_relative_to(self.uploads_dir.resolve())
 
     def reindex_document(self, collection: str, path: str, *,

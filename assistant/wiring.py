@@ -41,11 +41,10 @@ class Components:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None,
                  store: VectorStore | None = None, llm_backend: Any = _CHOOSE) -> None:
         self.settings = settings
-        self._given = {name: part for name, part in (
-            ("embedder", embedder), ("store", store), ("llm_backend", llm_backend))
-            if part is not None and part is not _CHOOSE}
-        if llm_backend is None:
-            self._given["llm_backend"] = None
+        given = {"embedder": embedder, "store": store}
+        self._given: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if llm_backend is not _CHOOSE:  # None is a choice: extractive answers
+            self._given["llm_backend"] = llm_backend
 
     @cached_property
     def manifest(self) -> Manifest:

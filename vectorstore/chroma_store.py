@@ -84,11 +84,6 @@ class ChromaStore:
             return collection
 
     @property
-    def client(self) -> Any:
-        self._connect()
-        return self._client
-
-    @property
     def collection(self):
         """The Chroma collection, refused while it holds another model's vectors."""
         collection = self._connect()
@@ -122,8 +117,9 @@ class ChromaStore:
         return self.collection.count()
 
     def _batches(self, size: int) -> int:
+        self._connect()
         try:
-            return min(size, self.client.get_max_batch_size())
+            return min(size, self._client.get_max_batch_size())
         except Exception:
             return size
 
