@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 import shutil
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import AssistantError
+from core.errors import AssistantError, IngestError
 from ingest.files import FileProblem
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders.sniff import check_content
 from ingest.manifest import FAILED, INDEXED, NEEDS_OCR, DocumentRecord, Manifest
 from ingest.pipeline import IngestPipeline, IngestReport, ProgressCallback
 from vectorstore.keyword import KeywordIndex
@@ -67,6 +70,23 @@ def sync_keyword_index(keyword: KeywordIndex, manifest: Manifest, store: VectorS
         keyword.flush()
 
 
+MAX_NAME_CHARS = 120
+
+
+def safe_upload_name(name: str) -> str:
+    """The name an uploaded file is stored under: no folders (`../../x.md`, `C:\\x`), no control
+    or direction-changing characters (U+202E can make `gdp.exe` read as `exe.pdg`), at most
+    120 characters with the extension kept. Never empty."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip().lstrip(".")
+    stem, dot, suffix = cleaned.rpartition(".")
+    if not dot:
+        stem, suffix = cleaned, ""
+    suffix = suffix[:10]
+    stem = stem.strip()[:MAX_NAME_CHARS - len(suffix) - 1].strip() or "upload"
+    return f"{stem}.{suffix}" if suffix else stem
+
+
 class DocumentService:
     """Keeps the index in step with the files IT and admins hand it."""
 
@@ -115,21 +135,34 @@ class DocumentService:
                progress: ProgressCallback | None = None) -> UploadResult:
         """Keep copies of uploaded files under `uploads/<collection>/` and index them.
 
-        Files over the size limit are refused before anything is copied."""
-        limit = self.max_upload_mb * 1024 * 1024
+        A file over the size limit, of an unsupported type, or whose content is not what its
+        extension says is refused before anything is copied."""
         inbox = self.uploads_dir / collection
         kept: list[Path] = []
         refused: list[FileProblem] = []
         for source in files:
-            if source.stat().st_size > limit:
-                refused.append(FileProblem(source.name, f"größer als {self.max_upload_mb:g} MB"))
+            name = safe_upload_name(source.name)
+            reason = self._refusal(source, name)
+            if reason:
+                refused.append(FileProblem(name, reason))
                 continue
             inbox.mkdir(parents=True, exist_ok=True)
-            target = inbox / Path(source.name).name
+            target = inbox / name
             shutil.copyfile(source, target)
             kept.append(target)
         report = self.ingest(kept, collection, prune=False, progress=progress) if kept else None
         return UploadResult(report, refused)
+
+    def _refusal(self, source: Path, name: str) -> str | None:
+        if source.stat().st_size > self.max_upload_mb * 1024 * 1024:
+            return f"größer als {self.max_upload_mb:g} MB"
+        if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            return f"Dateityp {Path(name).suffix or '(ohne Endung)'} wird nicht unterstützt"
+        try:
+            check_content(Path(name), source.read_bytes())
+        except IngestError as exc:
+            return exc.message_de
+        return None
 
     def remove(self, collection: str, path: str, *, delete_upload: bool = True) -> bool:
         """Drop a document from the index. Its uploaded copy is deleted too unless

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from assistant.access import AccessService
@@ -22,6 +23,8 @@ from assistant.llm.factory import choose_backend
 from assistant.prompting import PromptLibrary
 from core.config import Settings
 from ingest.chunking import LegalChunker
+from ingest.files import FileRules
+from ingest.loaders import LoadLimits
 from ingest.manifest import Manifest
 from ingest.ocr import TesseractOcr
 from ingest.pipeline import IngestPipeline
@@ -45,6 +48,10 @@ class Components:
         self._given: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
         if llm_backend is not _CHOOSE:  # None is a choice: extractive answers
             self._given["llm_backend"] = llm_backend
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.data_dir / "uploads"
 
     @cached_property
     def manifest(self) -> Manifest:
@@ -104,6 +111,9 @@ class Components:
             doc_type_rules=cfg.doc_type_rules,
             listeners=[self.keyword],
             batch_chunks=max(self.settings.embedding.batch_size * 4, 64),
+            file_rules=FileRules(excluded=(data_dir,), allowed=(self.uploads_dir,),
+                                 follow_external_symlinks=cfg.follow_external_symlinks),
+            load_limits=LoadLimits(max_pdf_pages=cfg.max_pdf_pages),
         )
 
     @cached_property
@@ -190,7 +200,7 @@ class Services:
         parts = self.components
         return DocumentService(
             manifest=parts.manifest, pipeline=parts.pipeline, keyword=parts.keyword,
-            reset_store=parts.store.reset, uploads_dir=self.settings.data_dir / "uploads",
+            reset_store=parts.store.reset, uploads_dir=parts.uploads_dir,
             max_upload_mb=self.settings.web.max_upload_mb,
             default_collection=self.settings.default_collection,
         )

@@ -57,6 +57,11 @@ class IngestSettings(BaseModel):
     """How files become chunks."""
 
     max_file_mb: float = Field(100.0, gt=0, description="Files larger than this are refused")
+    max_pdf_pages: int = Field(3000, ge=1, description="PDFs with more pages are refused "
+                               "(bounds the time one file, or its OCR, can take)")
+    follow_external_symlinks: bool = Field(
+        False, description="Follow symbolic links whose target lies outside the ingested folder "
+        "(off: such links are skipped and reported)")
     chunk_max_tokens: int = Field(
         256, ge=32, description="Upper bound of a chunk incl. its context prefix, in model tokens"
     )

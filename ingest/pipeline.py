@@ -25,8 +25,8 @@ import numpy as np
 from core.errors import IngestBusy, IngestError, NeedsOcrError
 from ingest.chunking import LegalChunker
 from ingest.documents import Chunk
-from ingest.files import FileProblem, discover
-from ingest.loaders import load_document
+from ingest.files import FileProblem, FileRules, discover
+from ingest.loaders import LoadLimits, load_document
 from ingest.manifest import (
     DUPLICATE,
     FAILED,
@@ -129,6 +129,8 @@ class IngestPipeline:
         doc_type_rules: Mapping[str, str],
         listeners: Sequence[IndexListener] = (),
         batch_chunks: int = 256,
+        file_rules: FileRules = FileRules(),
+        load_limits: LoadLimits = LoadLimits(),
     ) -> None:
         self.manifest = manifest
         self.store = store
@@ -141,6 +143,8 @@ class IngestPipeline:
         self.doc_type_rules = doc_type_rules
         self.listeners = list(listeners)
         self.batch_chunks = batch_chunks
+        self.file_rules = file_rules
+        self.load_limits = load_limits
 
     @property
     def chunker(self) -> LegalChunker:
@@ -162,7 +166,7 @@ class IngestPipeline:
         started = time.perf_counter()
         with self._locked(), _sigterm_as_interrupt():
             report.recovered = self._recover()
-            found = discover(paths)
+            found = discover(paths, self.file_rules)
             report.skipped.extend(found.skipped)
             report.files_total = len(found.files)
             batch: list[_Prepared] = []
@@ -235,7 +239,7 @@ class IngestPipeline:
             self._mark_duplicate(file, collection, previous, content_hash, size, original, report)
             return None
         try:
-            doc = load_document(file, data, content_hash, self.ocr)
+            doc = load_document(file, data, content_hash, self.ocr, self.load_limits)
             chunks = self.chunker.chunk(doc)
             if not chunks:
                 raise IngestError("Datei enthält keinen indexierbaren Text",

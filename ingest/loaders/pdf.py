@@ -20,7 +20,7 @@ MIN_PAGE_CHARS = 40  # fewer visible characters than this: the page is an image
 _DIGITS = re.compile(r"\d+")
 
 
-def _open_reader(path: Path, data: bytes):  # -> pypdf.PdfReader
+def _open_reader(path: Path, data: bytes, max_pages: int):  # -> pypdf.PdfReader
     import pypdf
     from pypdf.errors import PdfReadError
 
@@ -49,6 +49,9 @@ def _open_reader(path: Path, data: bytes):  # -> pypdf.PdfReader
         ) from exc
     if count == 0:
         raise IngestError("PDF enthält keine Seiten", f"{path.name}: PDF has zero pages")
+    if count > max_pages:
+        raise IngestError(f"PDF hat {count} Seiten – mehr als die erlaubten {max_pages}",
+                          f"{path.name}: {count} pages exceed ingest.max_pdf_pages={max_pages}")
     return reader
 
 
@@ -87,10 +90,11 @@ def strip_running_lines(pages: list[str]) -> list[str]:
 
 
 def load_pdf(
-    path: Path, data: bytes, content_hash: str, ocr: TesseractOcr | None
+    path: Path, data: bytes, content_hash: str, ocr: TesseractOcr | None, max_pages: int
 ) -> LoadedDocument:
-    """Text per page (1-based page numbers); image-only pages are OCR'd when possible."""
-    reader = _open_reader(path, data)
+    """Text per page (1-based page numbers); image-only pages are OCR'd when possible.
+    More than `max_pages` pages are refused before any page is read or OCR'd."""
+    reader = _open_reader(path, data, max_pages)
     texts = _page_texts(path, reader)
     image_pages = [i + 1 for i, t in enumerate(texts) if len(t.strip()) < MIN_PAGE_CHARS]
     used_ocr = False

@@ -9,6 +9,7 @@ from ingest.documents import LoadedDocument
 from ingest.loaders.docx import load_docx
 from ingest.loaders.html import load_html
 from ingest.loaders.pdf import load_pdf
+from ingest.loaders.sniff import LoadLimits, check_archive, check_content
 from ingest.loaders.text import load_text
 from ingest.ocr import TesseractOcr
 
@@ -16,17 +17,21 @@ SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".pdf", ".docx", ".h
 
 
 def load_document(
-    path: Path, data: bytes, content_hash: str, ocr: TesseractOcr | None
+    path: Path, data: bytes, content_hash: str, ocr: TesseractOcr | None,
+    limits: LoadLimits = LoadLimits(),
 ) -> LoadedDocument:
-    """Read one file; raises IngestError with a German message and an English detail."""
+    """Read one file; raises IngestError with a German message and an English detail.
+    The content, not the extension, decides: a file that is not what its name says is refused."""
     suffix = path.suffix.lower()
     if not data.strip():
         raise IngestError("Datei ist leer", f"{path.name}: empty file")
+    check_content(path, data)
     if suffix in {".md", ".markdown", ".txt"}:
         doc = load_text(path, data)
     elif suffix == ".pdf":
-        doc = load_pdf(path, data, content_hash, ocr)
+        doc = load_pdf(path, data, content_hash, ocr, limits.max_pdf_pages)
     elif suffix == ".docx":
+        check_archive(path, data, limits)
         doc = load_docx(path, data)
     elif suffix in {".html", ".htm"}:
         doc = load_html(path, data)

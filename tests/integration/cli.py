@@ -61,3 +61,29 @@ def wait_for_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError(f"{what} did not come up at {url}")
+
+
+_MEASURE = (
+    "import json, resource, subprocess, sys, time\n"
+    "started = time.perf_counter()\n"
+    "done = subprocess.run(sys.argv[2:])\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "json.dump({'seconds': time.perf_counter() - started, 'peak_mb': usage.ru_maxrss / 1024},\n"
+    "          open(sys.argv[1], 'w'))\n"
+    "sys.exit(done.returncode)\n"
+)
+
+
+def rathaus_measured(*args: str, data_dir: Path, **extra: str
+                     ) -> tuple[subprocess.CompletedProcess[str], dict[str, float]]:
+    """`rathaus` run under a fresh parent that reports its wall time and peak memory (RSS)."""
+    import json
+
+    figures = data_dir.parent / ".measured.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(figures), sys.executable, "-m", "cli", *args],
+        capture_output=True, text=True, timeout=600, env=cli_env(data_dir, **extra),
+        cwd=data_dir.parent)
+    cost = json.loads(figures.read_text())
+    figures.unlink()
+    return done, cost

@@ -17,7 +17,7 @@ BAD = {
     "kaputt.pdf": "beschädigt",
     "verschluesselt.pdf": "passwortgeschützt",
     "leer.md": "leer",
-    "zufall.pdf": "kein PDF",
+    "zufall.pdf": "passt nicht zur Endung .pdf",
     "latin1.txt": "UTF-8",
     "ohne_seiten.pdf": "keine Seiten",
     "riesig.txt": "zu groß",

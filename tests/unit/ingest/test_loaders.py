@@ -95,7 +95,7 @@ def test_text_pdf_pages_are_numbered(tmp_path: Path) -> None:
     ("maker", "needle"),
     [
         (lambda p: p.write_bytes(b""), "leer"),
-        (lambda p: p.write_bytes(bytes(range(256)) * 40), "kein PDF"),
+        (lambda p: p.write_bytes(bytes(range(256)) * 40), "passt nicht zur Endung .pdf"),
         (lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\ngarbage"), "beschädigt"),
         (lambda p: make_zero_page_pdf(p), "keine Seiten"),
         (lambda p: make_encrypted_pdf(p, "geheim"), "passwortgeschützt"),
