@@ -45,7 +45,8 @@ class Discovery:
     skipped: list[FileProblem]
 
 
-_DATA_DIR = "Liegt im Datenverzeichnis des Assistenten – wird nie indexiert / inside the data directory"
+_DATA_DIR = ("Liegt im Datenverzeichnis des Assistenten – wird nie indexiert / inside the data "
+             "directory")
 _LEAVES = ("Verknüpfung zeigt aus dem Ordner heraus – nicht gefolgt / symlink leaves the folder "
            "(ingest.follow_external_symlinks)")
 
