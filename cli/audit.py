@@ -1,4 +1,4 @@
-"""`rathaus audit export`: the audit log of questions asked, as JSON lines."""
+"""`rathaus audit export` (JSON lines) and `rathaus audit verify` (the hash chain)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import typer
 
 from cli.context import cli_context
 
-audit_app = typer.Typer(help="The audit log of questions asked.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log of questions asked and login events.",
+                        no_args_is_help=True)
 
 
 @audit_app.command("export")
@@ -39,6 +40,27 @@ def audit_export(
             handle.write(line + "\n")
             count += 1
     typer.echo(f"{count} Einträge nach {out} geschrieben", err=True)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Check the hash chain and its signed checkpoints: exit 1 if any entry was edited,
+    inserted or deleted."""
+    report = cli_context(ctx).services.audit.verify()
+    if as_json:
+        typer.echo(json.dumps({"ok": report.ok, "checked": report.checked,
+                               "problems": report.problems}, ensure_ascii=False, indent=2))
+    elif report.ok:
+        typer.echo(f"Audit-Protokoll unversehrt: {report.checked} Einträge geprüft")
+    else:
+        for problem in report.problems:
+            typer.echo(f"FEHLER {problem}", err=True)
+        typer.echo(f"Audit-Protokoll verändert: {len(report.problems)} Befunde in "
+                   f"{report.checked} Einträgen")
+    raise typer.Exit(0 if report.ok else 1)
 
 
 def register(app: typer.Typer) -> None:
