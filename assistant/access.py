@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from assistant.accounts import AccountStore, User, check_name, readable
+from assistant.accounts import AccountStore, User, check_name, check_password, readable
 from core.errors import AccountError
 
 
@@ -16,8 +16,10 @@ class AccessService:
     """Who may log in and which collections each user may read."""
 
     def __init__(self, accounts: AccountStore, indexed_collections: Callable[[], list[str]],
-                 *, default_collection: str, allow_anonymous: bool = False) -> None:
+                 *, default_collection: str, allow_anonymous: bool = False,
+                 min_password_length: int = 10) -> None:
         """`indexed_collections` lists the collections that hold documents (the manifest)."""
+        self.min_password_length = min_password_length
         self.accounts = accounts
         self.indexed_collections = indexed_collections
         self.default_collection = default_collection
@@ -26,9 +28,11 @@ class AccessService:
     # ------------------------------------------------------------------ users
     def add_user(self, name: str, password: str, role: str = "staff",
                  groups: Sequence[str] = ()) -> User:
+        check_password(name, password, self.min_password_length)
         return self.accounts.add_user(name, password, role, groups)
 
     def set_password(self, name: str, password: str) -> None:
+        check_password(name, password, self.min_password_length)
         self.accounts.set_password(name, password)
 
     def remove_user(self, name: str) -> None:

@@ -73,6 +73,21 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
+def check_password(name: str, password: str, min_length: int) -> None:
+    """The minimum policy: long enough, not the user name, not one kind of character only."""
+    kinds = sum(any(test(c) for c in password)
+                for test in (str.isalpha, str.isdigit, lambda c: not c.isalnum()))
+    if len(password) < min_length:
+        raise AccountError(f"Das Passwort muss mindestens {min_length} Zeichen lang sein",
+                           f"password shorter than {min_length}")
+    if len(name) >= 3 and name.lower() in password.lower():
+        raise AccountError("Das Passwort darf den Benutzernamen nicht enthalten",
+                           "password contains the user name")
+    if kinds < 2:
+        raise AccountError("Das Passwort braucht mindestens zwei Zeichenarten (Buchstaben, "
+                           "Ziffern, Sonderzeichen)", "password uses one kind of character")
+
+
 def parse_groups(text: str | Iterable[str] | None) -> tuple[str, ...]:
     """"G1, G2" or ["G1", "G2"] -> ("G1", "G2"): trimmed, de-duplicated, order kept."""
     if text is None:

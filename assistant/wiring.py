@@ -20,6 +20,7 @@ from assistant.documents import DocumentService, sync_keyword_index
 from assistant.feedback import FeedbackStore
 from assistant.llm.base import LLMBackend
 from assistant.llm.factory import choose_backend
+from assistant.login import LoginPolicy, LoginService
 from assistant.prompting import PromptLibrary
 from core.config import Settings
 from ingest.chunking import LegalChunker
@@ -183,7 +184,19 @@ class Services:
         parts = self.components
         return AccessService(parts.accounts, parts.manifest.collections,
                              default_collection=self.settings.default_collection,
-                             allow_anonymous=self.settings.web.allow_anonymous)
+                             allow_anonymous=self.settings.web.allow_anonymous,
+                             min_password_length=self.settings.web.password_min_length)
+
+    @cached_property
+    def login(self) -> LoginService:
+        web = self.settings.web
+        policy = LoginPolicy(
+            max_failures_per_user=web.login_max_failures,
+            max_failures_per_address=web.login_max_failures_per_address,
+            lockout_seconds=web.login_lockout_minutes * 60,
+            session_idle_seconds=web.session_idle_minutes * 60,
+            session_max_seconds=web.session_max_hours * 3600)
+        return LoginService(self.access, self.components.audit, policy)
 
     @cached_property
     def asking(self) -> AskingService:

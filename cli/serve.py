@@ -15,7 +15,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port")] = 7860,
 ) -> None:
     """Start the web app on HOST:PORT (127.0.0.1 by default: nothing is exposed unasked)."""
-    from ui.app import launch
+    from ui.server import launch
 
     services = cli_context(ctx).services
     if not services.settings.web.allow_anonymous and not services.access.users():

@@ -180,6 +180,15 @@ class WebSettings(BaseModel):
     allow_anonymous: bool = Field(
         False, description="true: no login page; visitors are staff without groups")
     max_upload_mb: float = Field(100, gt=0, description="Largest file accepted by the upload")
+    password_min_length: int = Field(10, ge=6, description="Minimum length of a new password "
+                                     "(also: not the user name, two kinds of characters)")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins for one user name "
+                                    "before it is locked")
+    login_max_failures_per_address: int = Field(
+        20, ge=1, description="Failed logins from one client address before it is locked")
+    login_lockout_minutes: float = Field(15, gt=0, description="How long a lockout lasts")
+    session_idle_minutes: float = Field(60, gt=0, description="A session unused this long ends")
+    session_max_hours: float = Field(12, gt=0, description="A session ends this long after login")
 
 
 class Settings(BaseSettings):

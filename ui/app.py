@@ -15,7 +15,7 @@ from assistant.wiring import Services
 from ui.chat_tab import build_chat_tab
 from ui.documents_tab import build_documents_tab
 from ui.lab_tab import build_lab_tab
-from ui.session import current_user, login_check
+from ui.session import current_user
 
 CSS = """
 .banner {background: #fff4ce; border: 1px solid #e8d48b; padding: 6px 10px; border-radius: 4px;}
@@ -67,14 +67,3 @@ def build_app(services: Services) -> gr.Blocks:
             handler, outputs = part["load"]
             demo.load(handler, None, outputs, api_name=False)
     return demo
-
-
-def launch(services: Services, *, host: str, port: int) -> None:
-    """Serve the app (blocking); the login page checks the accounts unless anonymous use is
-    configured."""
-    web = services.settings.web
-    build_app(services).queue(default_concurrency_limit=2).launch(
-        server_name=host, server_port=port, share=False, css=CSS, theme=local_theme(),
-        auth=None if web.allow_anonymous else login_check(services.access),
-        auth_message="Rathaus-Assistent – bitte mit Ihrem Benutzerkonto anmelden.",
-        max_file_size=f"{web.max_upload_mb:g}mb", footer_links=[])

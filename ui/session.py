@@ -1,4 +1,5 @@
-"""Who is asking: Gradio's login -> a `User`; every handler re-checks rights on the server."""
+"""Who is asking: the session (see ui.server) -> a `User`; every handler re-checks rights on the
+server."""
 
 from __future__ import annotations
 
@@ -8,15 +9,6 @@ from assistant.access import AccessService
 from assistant.accounts import User
 
 ANONYMOUS = User("anonym", "staff", ())
-
-
-def login_check(access: AccessService):
-    """The callable Gradio's login page uses."""
-
-    def check(username: str, password: str) -> bool:
-        return access.authenticate(username, password) is not None
-
-    return check
 
 
 def current_user(access: AccessService, request: gr.Request | None) -> User:

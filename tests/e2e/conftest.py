@@ -14,14 +14,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cli import cli_env, free_port, rathaus, wait_for_http
+from tests.integration.cli import REPO, bare_env, free_port, rathaus, wait_for_http
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-PASSWORDS = {"anna": "anna-Passwort-1", "bea": "bea-Passwort-2", "ida": "ida-Passwort-3",
-             "dev": "dev-Passwort-4"}
+GUARD = REPO / "tests" / "egress_guard.py"
+HOSTILE_DOC = """# Hallenordnung <img src=x onerror="window.__pwned='title';alert('title')">
+
+## § 3 Hallengebühr <script>window.__pwned='heading'</script>
+
+(1) Die Hallengebühr für die Testhalle beträgt 42 Euro je Abend
+<script>window.__pwned='script';alert('script')</script> und wird im Voraus bezahlt.
+(2) Auskunft gibt [das Hallenamt](javascript:window.__pwned='link') oder
+<img src=x onerror="window.__pwned='img'">, Kennwort &lt;b&gt;fett&lt;/b&gt; &amp; &#60;i&#62;.
+"""
+HOSTILE_NAME = "hallenordnung <b>fett <img src=x onerror=alert(7)>.md"  # no "/" in a name
+PASSWORDS = {"anna": "Amsel-Passwort-1", "bea": "Birke-Passwort-2", "ida": "Igel-Passwort-3",
+             "dev": "Dachs-Passwort-4"}
 
 
 @dataclass
@@ -29,6 +40,7 @@ class ServedApp:
     url: str
     data: Path
     process: subprocess.Popen
+    egress_log: Path  # every outbound connection of the served process (tests/egress_guard.py)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return rathaus(*args, data_dir=self.data)
@@ -41,8 +53,11 @@ def _ok(result: subprocess.CompletedProcess[str]) -> None:
 @pytest.fixture(scope="session")
 def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[ServedApp]:
     data = tmp_path_factory.mktemp("web") / "data"
+    hostile = data.parent / HOSTILE_NAME
+    hostile.write_text(HOSTILE_DOC, encoding="utf-8")
     _ok(rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"),
-                str(shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"), data_dir=data))
+                str(shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"), str(hostile),
+                data_dir=data))
     _ok(rathaus("ingest", "-q", "-c", "intern",
                 str(shared_corpus / "gemeinde_BadBoll_Satzung_Erhebung_Hundesteuer.md"),
                 data_dir=data))
@@ -52,14 +67,16 @@ def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[S
     _ok(rathaus("collections", "grant", "intern", "--groups", "bauamt", data_dir=data))
     port = free_port()
     log = (data.parent / "serve.log").open("w")
+    egress = data.parent / "egress.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=data.parent,
-        env=cli_env(data, RATHAUS_LLM__BACKEND="llamacpp",
-                    RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path)),
+        [sys.executable, str(GUARD), str(egress), "-m", "cli", "serve", "--port", str(port)],
+        cwd=data.parent,
+        env=bare_env(data, RATHAUS_LLM__BACKEND="llamacpp",
+                     RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path)),
         stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     wait_for_http(url, proc, "rathaus serve", timeout=180)
-    yield ServedApp(url, data, proc)
+    yield ServedApp(url, data, proc, egress)
     proc.terminate()
     proc.wait(timeout=30)
     log.close()

@@ -18,6 +18,13 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def bare_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """`cli_env` without the offline and telemetry switches: what the product must set itself."""
+    from core.offline import OFFLINE_ENV
+
+    return {k: v for k, v in cli_env(data_dir, **extra).items() if k not in OFFLINE_ENV}
+
+
 def rathaus(*args: str, data_dir: Path, timeout: float = 600, **extra: str
             ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -43,7 +50,7 @@ def free_port() -> int:
 
 
 def wait_for_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 120) -> None:
-    """Poll `url` until it answers 2xx; kill `proc` and raise if it never does or exits.
+    """Poll `url` until it answers (2xx or a redirect); kill `proc` and raise if it never does or exits.
 
     Shared by the tests and the benchmarks (bench/ puts the project root on sys.path)."""
     import time
@@ -55,7 +62,7 @@ def wait_for_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited with code {proc.returncode} before answering")
         try:
-            if httpx.get(url, timeout=2).status_code < 300:
+            if httpx.get(url, timeout=2).status_code < 400:  # a redirect to the login page counts
                 return
         except httpx.HTTPError:
             time.sleep(0.3)

@@ -19,8 +19,8 @@ def test_user_rights_apply_to_search_and_ask_and_are_audited(tmp_path: Path,
         ("ingest", "-q", str(shared_corpus / "bund_VwVG.md")),
         ("ingest", "-q", "-c", "intern",
          str(shared_corpus / "gemeinde_BadBoll_Satzung_Erhebung_Hundesteuer.md")),
-        ("users", "add", "anna", "--password", "pw-anna"),
-        ("users", "add", "bea", "--password", "pw-bea", "--role", "staff", "--groups",
+        ("users", "add", "anna", "--password", "Amsel-Passwort-1"),
+        ("users", "add", "bea", "--password", "Birke-Passwort-2", "--role", "staff", "--groups",
          "bauamt,leitung"),
         ("collections", "grant", "intern", "--groups", "bauamt"),
     ]
@@ -54,6 +54,9 @@ def test_user_rights_apply_to_search_and_ask_and_are_audited(tmp_path: Path,
              rathaus("audit", "export", "--since", "2000-01-01", data_dir=data).stdout.splitlines()]
     assert audit[-1]["user"] == "anna" and audit[-1]["question"] == "Wie hoch ist die Hundesteuer?"
 
-    assert rathaus("users", "passwd", "anna", "--password", "neu", data_dir=data).returncode == 0
+    weak = rathaus("users", "passwd", "anna", "--password", "neu", data_dir=data)
+    assert weak.returncode == 1 and "mindestens 10 Zeichen" in weak.stderr
+    assert rathaus("users", "passwd", "anna", "--password", "Neues-Passwort-7",
+                   data_dir=data).returncode == 0
     assert rathaus("users", "remove", "anna", data_dir=data).returncode == 0
     assert rathaus("users", "remove", "anna", data_dir=data).returncode == 1

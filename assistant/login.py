@@ -1,0 +1,140 @@
+"""Logging in to the web app: password policy, lockout after failed attempts, and server-side
+sessions that expire and end at logout.
+
+Failed logins are counted per user name and per client address. When either count reaches its
+limit, logins for that name (or from that address) are refused for the lockout time, even with
+the right password, and the lockout is written to the audit log. Passwords are not even checked
+while locked, so a locked account costs the server nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.access import AccessService
+from assistant.accounts import User
+from assistant.audit import AuditLog
+from core.errors import AccountError
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Limits IT can configure (`web.*` settings)."""
+
+    max_failures_per_user: int = 5
+    max_failures_per_address: int = 20
+    lockout_seconds: float = 15 * 60
+    session_idle_seconds: float = 60 * 60
+    session_max_seconds: float = 12 * 60 * 60
+
+
+class LoginRefused(AccountError):
+    """Wrong name or password, or locked out; the message never says which name exists."""
+
+
+@dataclass
+class _Counter:
+    failures: int = 0
+    locked_until: float = 0.0
+
+
+@dataclass
+class _Session:
+    user: str
+    created: float
+    seen: float
+
+
+class LoginService:
+    """Checks a login against the accounts and hands out session tokens."""
+
+    def __init__(self, access: AccessService, audit: AuditLog, policy: LoginPolicy, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.access = access
+        self.audit = audit
+        self.policy = policy
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._counters: dict[tuple[str, str], _Counter] = {}
+        self._sessions: dict[str, _Session] = {}
+
+    # ------------------------------------------------------------------ login
+    def login(self, name: str, password: str, address: str) -> str:
+        """A new session token, or LoginRefused."""
+        keys = [("user", name), ("address", address)]
+        if self._locked(keys):
+            raise LoginRefused("Zu viele fehlgeschlagene Anmeldungen – bitte später erneut "
+                               "versuchen.", f"login for {name!r} from {address} while locked")
+        user = self.access.authenticate(name, password)
+        if user is None:
+            self._failed(name, address)
+            raise LoginRefused("Benutzername oder Passwort falsch.",
+                               f"failed login for {name!r} from {address}")
+        with self._lock:
+            self._counters.pop(("user", name), None)
+        return self.start_session(user, address)
+
+    def start_session(self, user: User, address: str) -> str:
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self._lock:
+            self._sessions[token] = _Session(user.name, now, now)
+        self.audit.record_event("login", user.name, address)
+        return token
+
+    def _locked(self, keys: list[tuple[str, str]]) -> bool:
+        now = self.clock()
+        with self._lock:
+            return any(self._counters.get(k, _Counter()).locked_until > now for k in keys)
+
+    def _failed(self, name: str, address: str) -> None:
+        now = self.clock()
+        limits = {"user": self.policy.max_failures_per_user,
+                  "address": self.policy.max_failures_per_address}
+        newly_locked = []
+        with self._lock:
+            for key in (("user", name), ("address", address)):
+                counter = self._counters.setdefault(key, _Counter())
+                if counter.locked_until and counter.locked_until <= now:
+                    counter.failures, counter.locked_until = 0, 0.0  # lockout over: start anew
+                counter.failures += 1
+                if counter.failures >= limits[key[0]] and counter.locked_until <= now:
+                    counter.locked_until = now + self.policy.lockout_seconds
+                    newly_locked.append(key)
+        for kind, _value in newly_locked:
+            self.audit.record_event(f"login_locked_{kind}", name,
+                                    f"address={address} failures={limits[kind]} "
+                                    f"lockout_s={self.policy.lockout_seconds:g}")
+
+    # ------------------------------------------------------------------ sessions
+    def session_user(self, token: str | None) -> str | None:
+        """The user name of a live session; an expired one is dropped. A user removed since
+        login loses the session too."""
+        if not token:
+            return None
+        now = self.clock()
+        with self._lock:
+            session = self._sessions.get(token)
+            if session is None:
+                return None
+            if (now - session.seen > self.policy.session_idle_seconds
+                    or now - session.created > self.policy.session_max_seconds):
+                del self._sessions[token]
+                return None
+            session.seen = now
+            name = session.user
+        if self.access.user(name) is None:
+            self.logout(token)
+            return None
+        return name
+
+    def logout(self, token: str | None, address: str = "") -> None:
+        """End the session on the server: the cookie is worthless from now on."""
+        with self._lock:
+            session = self._sessions.pop(token or "", None)
+        if session is not None and address:
+            self.audit.record_event("logout", session.user, address)
