@@ -16,6 +16,7 @@ from assistant.access import AccessService
 from assistant.accounts import AccountStore
 from assistant.asking import AskingService
 from assistant.audit import AuditLog
+from assistant.backup import BackupService
 from assistant.documents import DocumentService, sync_keyword_index
 from assistant.feedback import FeedbackStore
 from assistant.llm.base import LLMBackend
@@ -217,6 +218,12 @@ class Services:
             max_upload_mb=self.settings.web.max_upload_mb,
             default_collection=self.settings.default_collection,
         )
+
+    @cached_property
+    def backup(self) -> BackupService:
+        parts = self.components
+        return BackupService(self.settings.data_dir, lambda: parts.store,  # nothing is opened
+                             parts.embedder.identity, lambda: parts.pipeline.exclusive())
 
     @property
     def feedback(self) -> FeedbackStore:

@@ -9,7 +9,18 @@ from typing import Annotated
 
 import typer
 
-from cli import ask, audit, collections, documents, evaluate, prompts, search, serve, users
+from cli import (
+    ask,
+    audit,
+    backup,
+    collections,
+    documents,
+    evaluate,
+    prompts,
+    search,
+    serve,
+    users,
+)
 from cli.context import CliContext
 from core import offline  # noqa: F401  (must precede library imports)
 from core.config import load_settings
@@ -48,7 +59,8 @@ def main_options(
     ctx.call_on_close(context.close)
 
 
-for group in (documents, search, ask, prompts, evaluate, users, collections, audit, serve):
+for group in (documents, search, ask, prompts, evaluate, users, collections, audit, backup,
+              serve):
     group.register(app)
 
 

@@ -164,7 +164,7 @@ class IngestPipeline:
     ) -> IngestReport:
         report = IngestReport()
         started = time.perf_counter()
-        with self._locked(), _sigterm_as_interrupt():
+        with self.exclusive(), _sigterm_as_interrupt():
             report.recovered = self._recover()
             found = discover(paths, self.file_rules)
             report.skipped.extend(found.skipped)
@@ -192,7 +192,7 @@ class IngestPipeline:
 
     def recover(self) -> int:
         """Roll back documents a crashed run left half-written. Returns how many."""
-        with self._locked():
+        with self.exclusive():
             return self._recover()
 
     def remove(self, collection: str, path: str) -> bool:
@@ -388,7 +388,9 @@ class IngestPipeline:
                 report.removed.append(record.path)
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def exclusive(self) -> Iterator[None]:
+        """Hold the ingest lock: no other run (in any process) writes meanwhile. Used by every
+        run and by the backup; a second holder gets IngestBusy at once."""
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.lock_path, "w") as handle:
             try:

@@ -161,17 +161,22 @@ class ChromaStore:
         order = {chunk_id: i for i, chunk_id in enumerate(ids)}
         return sorted(rows, key=lambda r: order.get(r["id"], 0))
 
-    def iter_all(self, page_size: int = 2000) -> Iterator[dict[str, Any]]:
-        """Every chunk (id, text, metadata), page by page: used to rebuild derived indexes."""
+    def iter_all(self, page_size: int = 2000, *, with_embeddings: bool = False
+                 ) -> Iterator[dict[str, Any]]:
+        """Every chunk (id, text, metadata[, embedding]), page by page: used to rebuild derived
+        indexes and to back up the vectors."""
+        include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
         offset = 0
         while True:
-            got = self.collection.get(
-                include=["documents", "metadatas"], limit=page_size, offset=offset
-            )
+            got = self.collection.get(include=include, limit=page_size, offset=offset)
             if not got["ids"]:
                 return
             for i, chunk_id in enumerate(got["ids"]):
-                yield {"id": chunk_id, "text": got["documents"][i], "metadata": got["metadatas"][i]}
+                row = {"id": chunk_id, "text": got["documents"][i],
+                       "metadata": got["metadatas"][i]}
+                if with_embeddings:
+                    row["embedding"] = [float(x) for x in got["embeddings"][i]]
+                yield row
             offset += len(got["ids"])
 
     def query(
