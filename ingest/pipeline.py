@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import signal
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -184,11 +185,24 @@ class IngestPipeline:
                 self._flush(batch, collection, report)
                 if prune:
                     self._prune(found.roots, {str(f) for f in found.files}, collection, report)
+            except (OSError, sqlite3.Error) as exc:  # e.g. the disk is full
+                raise IngestError(
+                    "Schreiben im Datenverzeichnis fehlgeschlagen – Speicherplatz voll? Bereits "
+                    "indexierte Dokumente bleiben erhalten; nach dem Freigeben erneut starten.",
+                    f"{type(exc).__name__}: {exc}") from exc
             finally:
-                for listener in self.listeners:
-                    listener.flush()
+                self._flush_listeners()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _flush_listeners(self) -> None:
+        """Persist derived indexes; a failure here (a full disk) is logged, not raised over the
+        error that caused it: the keyword index is re-synced from the store on the next start."""
+        for listener in self.listeners:
+            try:
+                listener.flush()
+            except (OSError, sqlite3.Error) as exc:
+                log.warning("could not persist %s: %s", type(listener).__name__, exc)
 
     def recover(self) -> int:
         """Roll back documents a crashed run left half-written. Returns how many."""

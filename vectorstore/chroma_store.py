@@ -7,6 +7,7 @@ access filters run inside the store.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,29 @@ from vectorstore.protocols import StoredHit
 log = logging.getLogger(__name__)
 
 Metadata = dict[str, str | int | float | bool]
+
+
+
+def _translated(action_de: str):
+    """Chroma's own errors (a server gone, a full disk, a failed compaction) become a
+    StoreError with a German message, so the CLI and the web app say what happened instead of
+    showing a traceback."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def translated(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except StoreError:
+                raise
+            except Exception as exc:
+                raise StoreError(
+                    f"Der Vektorspeicher {action_de} – Chroma-Server nicht erreichbar oder "
+                    "Speicherplatz voll? Bitte die IT verständigen.",
+                    f"chroma at {self.location}: {type(exc).__name__}: {exc}") from exc
+        return translated
+
+    return wrap
 
 
 class ChromaStore:
@@ -113,6 +137,7 @@ class ChromaStore:
             self._collection = self._open()
             self._foreign_model = None
 
+    @_translated("ist nicht erreichbar")
     def count(self) -> int:
         return self.collection.count()
 
@@ -123,6 +148,7 @@ class ChromaStore:
         except Exception:
             return size
 
+    @_translated("konnte nicht schreiben")
     def upsert(
         self,
         ids: Sequence[str],
@@ -140,15 +166,18 @@ class ChromaStore:
                 metadatas=[dict(m) for m in metadatas[start:end]],
             )
 
+    @_translated("konnte nicht schreiben")
     def delete(self, ids: Sequence[str]) -> None:
         step = self._batches(5000)
         for start in range(0, len(ids), step):
             self.collection.delete(ids=list(ids[start:start + step]))
 
+    @_translated("konnte nicht schreiben")
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[Metadata]) -> None:
         """Change citations (e.g. promote a duplicate path) without re-embedding."""
         self.collection.update(ids=list(ids), metadatas=[dict(m) for m in metadatas])
 
+    @_translated("ist nicht erreichbar")
     def get(self, ids: Sequence[str], *, with_embeddings: bool = False) -> list[dict[str, Any]]:
         include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
         got = self.collection.get(ids=list(ids), include=include)
@@ -179,6 +208,7 @@ class ChromaStore:
                 yield row
             offset += len(got["ids"])
 
+    @_translated("ist nicht erreichbar")
     def query(
         self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[StoredHit]:
