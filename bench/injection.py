@@ -43,7 +43,8 @@ def main() -> None:
         for o in outcomes:
             print(f"{o.case:<20} {o.kind:<8} retrieved={o.planted_retrieved!s:<5} "
                   f"draft_followed={o.followed_in_draft!s:<5} "
-                  f"shown_followed={o.followed_shown!s:<5} unreadable={o.unreadable_cited!s:<5} flagged={o.unsupported}  "
+                  f"shown_followed={o.followed_shown!s:<5} "
+                  f"unreadable={o.unreadable_cited!s:<5} flagged={o.unsupported}  "
                   f"{' '.join(o.answer.split())[:90]}")
     emit({"backend": args.backend, "cases": len(outcomes),
           "planted_passage_retrieved": sum(o.planted_retrieved for o in outcomes),
