@@ -4,8 +4,8 @@ A backup is one `.tar.gz`: every SQLite file copied with SQLite's online backup 
 while `rathaus serve` reads and writes them), the other files as they are (prompts, uploads,
 the audit key), and the vectors exported through the store's API (`vectors.jsonl`), so the same
 backup restores into an embedded index or a `chroma run` server, and across Chroma versions.
-The ingest lock is held meanwhile: no document is half-written in the snapshot. OCR results are
-a cache and are left out.
+The ingest lock is held meanwhile: no document is half-written in the snapshot. OCR results
+are a cache and are left out, as is the bundled model (re-assembled from its packages).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from vectorstore.protocols import VectorStore
 FORMAT = 1
 INFO = "backup.json"
 VECTORS = "vectors.jsonl"
-_LEFT_OUT = {"chroma", "ocr_cache", "ingest.lock"}  # exported via the API / a cache / a lock
+_LEFT_OUT = {"chroma", "ocr_cache", "models", "ingest.lock"}  # via the API / caches / a lock
 _SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 

@@ -38,7 +38,7 @@ def _serve(data: Path, port: int, **env: str) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)],
                             cwd=data.parent, env=cli_env(data, **env),
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    wait_for_http(f"http://127.0.0.1:{port}/login", proc, "rathaus serve", timeout=300)
+    wait_for_http(f"http://127.0.0.1:{port}/", proc, "rathaus serve", timeout=300)
     return proc
 
 
@@ -51,9 +51,15 @@ def _chroma(path: Path, port: int) -> subprocess.Popen:
     return proc
 
 
-def _ask(client) -> str:
-    chat, *_ = client.predict(QUESTION, [], "Alle meine Sammlungen", api_name="/ask")
+def _ask(client, timeout: float = 60) -> str:
+    """One answer's text; a request that hangs counts as an error after `timeout` seconds."""
+    job = client.submit(QUESTION, [], "Alle meine Sammlungen", api_name="/ask")
+    chat, *_ = job.result(timeout=timeout)
     return chat[-1]["content"][0]["text"]
+
+
+def _log(message: str) -> None:
+    print(f"[faults] {message}", file=sys.stderr, flush=True)
 
 
 def chroma_restart(tmp: Path) -> dict:
@@ -67,25 +73,27 @@ def chroma_restart(tmp: Path) -> dict:
     serve = _serve(data, port, **env)
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        before = "[1]" in _ask(client)
+        before = "Zwangsgeld" in _ask(client)
+        _log("answered before the kill")
         chroma.send_signal(signal.SIGKILL)
         chroma.wait()
-        try:
-            _ask(client)
-            during = "(keine Fehlermeldung – Antwort kam trotzdem)"
-        except Exception as exc:  # what the user sees
-            during = str(exc).splitlines()[0][:200]
+        try:  # the chat shows an error in the answer bubble ("⚠️ ..."), the API gets that text
+            during = " ".join(_ask(client).split())[:220]
+        except Exception as exc:
+            during = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        _log(f"while down: {during}")
         chroma = _chroma(tmp / "chroma-db", chroma_port)
         restarted = time.perf_counter()
         recovered = None
         while time.perf_counter() - restarted < 120:
             try:
-                if "[1]" in _ask(client):
+                if "Zwangsgeld" in _ask(client):
                     recovered = round(time.perf_counter() - restarted, 1)
                     break
             except Exception:
                 time.sleep(1)
-        return {"answer_before": before, "error_while_down": during,
+        return {"answer_before": before, "shown_while_down": during,
+                "german_error_while_down": during.startswith("⚠️"),
                 "seconds_to_recover_after_restart": recovered,
                 "serve_restarted": False, "serve_alive": serve.poll() is None}
     finally:
@@ -110,7 +118,7 @@ def sigkill_mid_answer(tmp: Path) -> dict:
     time.sleep(4)  # the model is writing
     serve.send_signal(signal.SIGKILL)
     serve.wait()
-    job.cancel()
+    killed_mid_answer = not job.done()
     checks = {}
     for path in sorted(data.rglob("*.sqlite3")):
         with sqlite3.connect(path) as db:
@@ -118,7 +126,7 @@ def sigkill_mid_answer(tmp: Path) -> dict:
                                                              ).fetchone()[0]
     verify = rathaus("audit", "verify", "--json", data_dir=data)
     status = rathaus("status", "--json", data_dir=data)
-    return {"integrity_check": checks, "audit_verify": json.loads(verify.stdout),
+    return {"killed_while_answering": killed_mid_answer, "integrity_check": checks, "audit_verify": json.loads(verify.stdout),
             "status_after_kill_ok": status.returncode == 0}
 
 
