@@ -1,4 +1,5 @@
-"""Hostile markup stays text in Chromium, and the served process never connected outside.
+"""Hostile markup stays text in Chromium, a disguised upload is refused, and the served process
+never connected outside.
 
 Runs after test_web_app.py (file order), so the egress check covers every browser session of
 the e2e suite: logins, streamed answers, uploads, the Prompt-Labor."""
@@ -44,6 +45,21 @@ def test_hostile_markup_in_a_document_is_shown_as_text(open_page, served: Served
                                        "pwned": None}
     assert dialogs == []
     only_local(page)
+
+
+def test_an_upload_whose_content_lies_is_refused_through_the_api(served: ServedApp,
+                                                                 tmp_path) -> None:
+    """The Dokumente tab's own endpoint, as an admin's script would call it."""
+    from gradio_client import Client, handle_file
+
+    from tests.e2e.conftest import PASSWORDS
+    from tests.hostile import pdf_named
+
+    disguised = pdf_named(tmp_path / "bescheid.md")
+    ida = Client(served.url, auth=("ida", PASSWORDS["ida"]), verbose=False)
+    status, *_ = ida.predict([handle_file(str(disguised))], "allgemein", api_name="/upload")
+    assert "FEHLER bescheid.md" in status and "passt nicht zur Endung .md" in status
+    assert not (served.data / "uploads" / "allgemein" / "bescheid.md").exists()
 
 
 def test_the_served_process_made_no_outbound_connection(served: ServedApp) -> None:
