@@ -28,6 +28,10 @@ from typing import Any
 
 from assistant.sqlite_util import open_sqlite, utc_now
 
+_NO_UPDATE = """
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+"""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, user TEXT NOT NULL,
@@ -37,16 +41,10 @@ CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
 CREATE TABLE IF NOT EXISTS purge (active INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS anchor (
     kind TEXT PRIMARY KEY, row_id INTEGER NOT NULL, hash TEXT NOT NULL, signature TEXT NOT NULL);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 WHEN (SELECT count(*) FROM purge WHERE active = 1) = 0
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-"""
-_NO_UPDATE = """
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-"""
+""" + _NO_UPDATE
 _CHAIN_COLUMNS = {"event": "TEXT NOT NULL DEFAULT 'ask'", "detail": "TEXT",
                   "prev_hash": "TEXT", "hash": "TEXT"}
 _FIELDS = ("id", "time", "user", "event", "collection", "question", "question_sha256", "sources",

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cli import REPO, bare_env, free_port, rathaus, wait_for_http
+from tests.integration.cli import EGRESS_GUARD, bare_env, free_port, rathaus, wait_for_http
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-GUARD = REPO / "tests" / "egress_guard.py"
+GUARD = EGRESS_GUARD
 HOSTILE_DOC = """# Hallenordnung <img src=x onerror="window.__pwned='title';alert('title')">
 
 ## § 3 Hallengebühr <script>window.__pwned='heading'</script>

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+EGRESS_GUARD = REPO / "tests" / "egress_guard.py"  # records outbound connections
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -50,7 +51,8 @@ def free_port() -> int:
 
 
 def wait_for_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 120) -> None:
-    """Poll `url` until it answers (2xx or a redirect); kill `proc` and raise if it never does or exits.
+    """Poll `url` until it answers (2xx or a redirect); kill `proc` and raise if it never does
+    or exits.
 
     Shared by the tests and the benchmarks (bench/ puts the project root on sys.path)."""
     import time

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cli import REPO, bare_env
+from tests.integration.cli import EGRESS_GUARD, bare_env
 from tests.pdfmaker import make_text_pdf
 
 pytestmark = pytest.mark.integration
 
-GUARD = REPO / "tests" / "egress_guard.py"  # also used by the served app in tests/e2e
+GUARD = EGRESS_GUARD
 
 
 def guarded(log: Path, *args: str, data_dir: Path, **extra: str
