@@ -41,6 +41,16 @@ class AccessService:
     def users(self) -> list[User]:
         return self.accounts.users()
 
+    def external_user(self, name: str, groups: Sequence[str] | None) -> User:
+        """The user the single sign-on proxy vouches for, created on first sight (role staff,
+        no password). With `groups` given, the mapped reader groups replace the stored ones:
+        the identity provider decides group membership."""
+        user = self.accounts.add_external_user(name, groups or ())
+        if groups is not None and tuple(groups) != user.groups:
+            self.accounts.set_groups(name, groups)
+            user = self.accounts.require_user(name)
+        return user
+
     def user(self, name: str) -> User | None:
         """The user as stored now (a removed user is gone at once), or None."""
         return self.accounts.user(name)

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS collections (
     name TEXT PRIMARY KEY, groups TEXT NOT NULL, created TEXT NOT NULL);
 """
+EXTERNAL_PASSWORD = "!extern"  # no scrypt hash: no password matches it
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # RFC 7914 parameters; ~50 ms per check here
 
 
@@ -132,6 +133,20 @@ class AccountStore:
         except sqlite3.IntegrityError as exc:
             raise AccountError(f"Benutzer {name!r} gibt es schon", f"user {name!r} exists") from exc
         return User(name, role, groups)
+
+    def add_external_user(self, name: str, groups: Sequence[str] = ()) -> User:
+        """A user known from the single sign-on proxy: role staff, no password (the local login
+        can never succeed for them). An existing user is returned unchanged."""
+        check_name(name, "Benutzer")
+        with self._lock, self._conn:
+            self._conn.execute("INSERT OR IGNORE INTO users VALUES (?, ?, 'staff', ?, ?)",
+                               (name, EXTERNAL_PASSWORD, json.dumps(parse_groups(groups)),
+                                utc_now()))
+        return self.require_user(name)
+
+    def set_groups(self, name: str, groups: Sequence[str]) -> None:
+        self._change("UPDATE users SET groups = ? WHERE name = ?",
+                     (json.dumps(parse_groups(groups)), name), name)
 
     def set_password(self, name: str, password: str) -> None:
         if not password:

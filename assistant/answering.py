@@ -290,7 +290,7 @@ class AnswerService:
             return first.citation(" ".join(key_terms), self.terms)
         top = sources[0]
         quote = best_passage(top.text, key_terms, self.terms, wants_number=wants_number)
-        return Citation(1, top.doc, top.section, top.page, quote)
+        return Citation(1, top.doc, top.section, top.page, quote, top.collection)
 
     def _generate(self, rendered: str, system: str | None, on_token: OnEvent | None,
                   forbid: Sequence[str] = ()) -> str:

@@ -13,7 +13,8 @@ class Citation:
     section: str | None
     page: int | None
     quote: str
+    collection: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"n": self.n, "doc": self.doc, "section": self.section, "page": self.page,
-                "quote": self.quote}
+                "quote": self.quote, "collection": self.collection}

@@ -30,6 +30,7 @@ class LoginPolicy:
     lockout_seconds: float = 15 * 60
     session_idle_seconds: float = 60 * 60
     session_max_seconds: float = 12 * 60 * 60
+    local_login: str = "everyone"  # "everyone", "admins" (single sign-on for the rest), "nobody"
 
 
 class LoginRefused(AccountError):
@@ -69,11 +70,18 @@ class LoginService:
         if self._locked(keys):
             raise LoginRefused("Zu viele fehlgeschlagene Anmeldungen – bitte später erneut "
                                "versuchen.", f"login for {name!r} from {address} while locked")
+        if self.policy.local_login == "nobody":
+            raise LoginRefused("Die Anmeldung erfolgt über die zentrale Anmeldung (SSO).",
+                               "local login disabled")
         user = self.access.authenticate(name, password)
         if user is None:
             self._failed(name, address)
             raise LoginRefused("Benutzername oder Passwort falsch.",
                                f"failed login for {name!r} from {address}")
+        if self.policy.local_login == "admins" and not user.is_admin:
+            raise LoginRefused("Bitte über die zentrale Anmeldung (SSO) anmelden – die lokale "
+                               "Anmeldung ist Administratoren vorbehalten.",
+                               f"local login of non-admin {name!r} refused")
         with self._lock:
             self._counters.pop(("user", name), None)
         return self.start_session(user, address)

@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant.access import AccessService
 from assistant.accounts import AccountStore
+from assistant.api_tokens import TokenStore
 from assistant.asking import AskingService
 from assistant.audit import AuditLog
 from assistant.backup import BackupService
@@ -23,6 +24,7 @@ from assistant.llm.base import LLMBackend
 from assistant.llm.factory import choose_backend
 from assistant.login import LoginPolicy, LoginService
 from assistant.prompting import PromptLibrary
+from assistant.sso import TrustedHeaderAuth, TrustedHeaderConfig
 from core.config import Settings
 from ingest.chunking import LegalChunker
 from ingest.files import FileRules
@@ -144,6 +146,10 @@ class Components:
         return AccountStore(self.settings.data_dir / "access.sqlite3")
 
     @cached_property
+    def tokens(self) -> TokenStore:
+        return TokenStore(self.settings.data_dir / "api_tokens.sqlite3")
+
+    @cached_property
     def audit(self) -> AuditLog:
         cfg = self.settings.audit
         return AuditLog(self.settings.data_dir / "audit.sqlite3",
@@ -167,7 +173,7 @@ class Components:
 
     def close(self) -> None:
         """Close the databases that were opened (nothing is opened just to close it)."""
-        for name in ("manifest", "keyword", "accounts", "audit", "feedback"):
+        for name in ("manifest", "keyword", "accounts", "tokens", "audit", "feedback"):
             part = self.__dict__.get(name)
             if part is not None:
                 part.close()
@@ -196,8 +202,18 @@ class Services:
             max_failures_per_address=web.login_max_failures_per_address,
             lockout_seconds=web.login_lockout_minutes * 60,
             session_idle_seconds=web.session_idle_minutes * 60,
-            session_max_seconds=web.session_max_hours * 3600)
+            session_max_seconds=web.session_max_hours * 3600, local_login=web.local_login)
         return LoginService(self.access, self.components.audit, policy)
+
+    @cached_property
+    def single_sign_on(self) -> TrustedHeaderAuth | None:
+        """The reverse proxy's sign-on headers, when `web.trusted_header_auth` is set."""
+        web = self.settings.web
+        if not web.trusted_header_auth:
+            return None
+        config = TrustedHeaderConfig.parse(web.trusted_header_auth, web.trusted_groups_header,
+                                           web.trusted_proxies, web.group_mapping)
+        return TrustedHeaderAuth(self.access, self.components.audit, config)
 
     @cached_property
     def asking(self) -> AskingService:
@@ -232,6 +248,10 @@ class Services:
     @property
     def audit(self) -> AuditLog:
         return self.components.audit
+
+    @property
+    def tokens(self) -> TokenStore:
+        return self.components.tokens
 
     def close(self) -> None:
         self.components.close()

@@ -189,6 +189,22 @@ class WebSettings(BaseModel):
     login_lockout_minutes: float = Field(15, gt=0, description="How long a lockout lasts")
     session_idle_minutes: float = Field(60, gt=0, description="A session unused this long ends")
     session_max_hours: float = Field(12, gt=0, description="A session ends this long after login")
+    trusted_header_auth: str | None = Field(
+        None, description="Single sign-on behind a reverse proxy: the header that carries the "
+        "user name (e.g. X-Forwarded-User from oauth2-proxy); believed only from "
+        "`trusted_proxies`, refused from anywhere else")
+    trusted_groups_header: str | None = Field(
+        None, description="Header with the identity provider's groups, comma-separated (e.g. "
+        "X-Forwarded-Groups); mapped with `group_mapping`")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses or networks of the reverse proxy "
+        "(e.g. 127.0.0.1 or 10.0.5.0/24)")
+    group_mapping: dict[str, list[str]] = Field(
+        default_factory=dict, description="Identity-provider group -> reader groups (e.g. "
+        "'/Bauamt': [bauamt]); unmapped groups grant nothing")
+    local_login: Literal["everyone", "admins", "nobody"] = Field(
+        "everyone", description="Who may log in with a local password at /login; with single "
+        "sign-on typically 'admins' (a way in when the identity provider is down)")
 
 
 class Settings(BaseSettings):

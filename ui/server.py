@@ -17,7 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from assistant.login import LoginRefused, LoginService
+from assistant.sso import TrustedHeaderAuth
 from assistant.wiring import Services
+from core.errors import AssistantError
+from ui import openai_api
 from ui.app import CSS, build_app, local_theme
 
 COOKIE = "rathaus_session"
@@ -50,7 +53,7 @@ def login_page(error: str = "") -> str:
     return _PAGE.format(error=shown)
 
 
-def _address(request: Request) -> str:
+def _peer(request: Request) -> str:
     return request.client.host if request.client else "unbekannt"
 
 
@@ -61,8 +64,32 @@ def _mount(app: FastAPI, services: Services, **auth) -> FastAPI:
                                max_file_size=f"{web.max_upload_mb:g}mb", footer_links=[], **auth)
 
 
-def add_login_routes(app: FastAPI, login: LoginService) -> None:
+class Visitor:
+    """Who a request comes from: the client address and the user (session cookie, or the
+    reverse proxy's sign-on header when single sign-on is configured)."""
+
+    def __init__(self, login: LoginService, sso: TrustedHeaderAuth | None) -> None:
+        self.login = login
+        self.sso = sso
+
+    def address(self, request: Request) -> str:
+        peer = _peer(request)
+        return self.sso.client_address(request.headers, peer) if self.sso else peer
+
+    def user(self, request: Request) -> str | None:
+        if self.sso is not None:
+            try:
+                name = self.sso.user_for(request.headers, _peer(request))
+            except AssistantError:
+                return None
+            if name:
+                return name
+        return self.login.session_user(request.cookies.get(COOKIE))
+
+
+def add_login_routes(app: FastAPI, visitor: Visitor) -> None:
     """`/login` (page and form), `/logout`, and the redirect of a visitor without session."""
+    login = visitor.login
 
     @app.get("/login", response_class=HTMLResponse)
     def show_login() -> str:
@@ -74,7 +101,7 @@ def add_login_routes(app: FastAPI, login: LoginService) -> None:
         wants_page = "text/html" in request.headers.get("accept", "")
         try:
             token = login.login(str(form.get("username", "")).strip(),
-                                str(form.get("password", "")), _address(request))
+                                str(form.get("password", "")), visitor.address(request))
         except LoginRefused as refused:
             if wants_page:
                 return HTMLResponse(login_page(refused.message_de), status_code=401)
@@ -87,7 +114,7 @@ def add_login_routes(app: FastAPI, login: LoginService) -> None:
 
     @app.get("/logout")
     def do_logout(request: Request) -> Response:
-        login.logout(request.cookies.get(COOKIE), _address(request))
+        login.logout(request.cookies.get(COOKIE), visitor.address(request))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
@@ -95,20 +122,38 @@ def add_login_routes(app: FastAPI, login: LoginService) -> None:
     @app.middleware("http")
     async def to_login_page(request: Request, call_next):
         if (request.method == "GET" and request.url.path == "/"
-                and login.session_user(request.cookies.get(COOKIE)) is None):
+                and visitor.user(request) is None):
             return RedirectResponse("/login", status_code=303)
         return await call_next(request)
 
 
+def refuse_untrusted_identity(app: FastAPI, sso: TrustedHeaderAuth) -> None:
+    """A sign-on header from an address that is not the proxy: 403 on every path (audited)."""
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        if sso.carries_identity(request.headers) and not sso.is_proxy(_peer(request)):
+            try:
+                sso.user_for(request.headers, _peer(request))
+            except AssistantError as refused:
+                return JSONResponse({"detail": refused.message_de}, status_code=403)
+        return await call_next(request)
+
+
 def build_server(services: Services) -> FastAPI:
-    """The whole web server as an ASGI app (tests and `rathaus serve` use the same one)."""
+    """The whole web server as an ASGI app (tests and `rathaus serve` use the same one): the
+    OpenAI-compatible API under /v1, the login, and the Gradio app."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    if services.settings.web.allow_anonymous:
-        return _mount(app, services)
-    login = services.login
-    add_login_routes(app, login)
-    return _mount(app, services,
-                  auth_dependency=lambda request: login.session_user(request.cookies.get(COOKIE)))
+    app.include_router(openai_api.router(services))
+    sso = services.single_sign_on
+    auth = {}
+    if not services.settings.web.allow_anonymous:
+        visitor = Visitor(services.login, sso)
+        add_login_routes(app, visitor)
+        auth["auth_dependency"] = visitor.user
+    if sso is not None:  # added last: the outermost middleware, before any redirect
+        refuse_untrusted_identity(app, sso)
+    return _mount(app, services, **auth)
 
 
 def launch(services: Services, *, host: str, port: int) -> None:
@@ -117,4 +162,7 @@ def launch(services: Services, *, host: str, port: int) -> None:
 
     server = build_server(services)
     print(f"Rathaus-Assistent läuft auf http://{host}:{port}/", file=sys.stderr, flush=True)
-    uvicorn.run(server, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    # proxy_headers off: the peer address must be the real one (single sign-on trusts only the
+    # configured proxy addresses; X-Forwarded-For is read by `Visitor.address` behind them)
+    uvicorn.run(server, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5,
+                proxy_headers=False)

@@ -1,0 +1,223 @@
+"""The OpenAI-compatible API under `/v1`, on the web app's host and port.
+
+Tools that speak OpenAI's chat API (the official clients, Open WebUI, n8n, a Kommune's own
+scripts) ask the assistant with a bearer token from `rathaus tokens create`. Every request goes
+through the same `AskingService.ask` as the chat: the token's user's rights decide the
+collections, and the audit log records the question under that user.
+
+- `GET /v1/models`: `rathaus` (every collection the user may read) and `rathaus:<collection>`.
+- `POST /v1/chat/completions`: the last user message is the question, earlier user/assistant
+  turns are the conversation. The answer text carries the [n] markers; `citations` (document,
+  §, page, quote, collection, as `rathaus ask --json`), `refused`, `kind` and `label` are
+  extra fields of the completion (and of the last chunk when streaming).
+
+Streaming sends only the checked answer: the model's draft is checked sentence by sentence
+before anyone sees it, and a client cannot take back text it has already shown. While the
+answer is checked, SSE comments keep proxies from closing the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from assistant.accounts import User
+from assistant.answering import Answer
+from assistant.conversation import Turn
+from assistant.wiring import Services
+from core.errors import AccountError, AssistantError, BackendUnavailable, StoreError
+
+MODEL = "rathaus"
+KEEP_ALIVE_SECONDS = 5.0
+_CHUNK_WORDS = re.compile(r"\S+\s*")
+
+
+class ApiError(Exception):
+    """An error in OpenAI's shape: HTTP status, type, code, message (German, for people)."""
+
+    def __init__(self, status: int, message: str, kind: str, code: str | None = None,
+                 param: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.kind, self.code, self.param = (status, message, kind,
+                                                                       code, param)
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"message": self.message, "type": self.kind, "param": self.param,
+                          "code": self.code}}
+
+    def response(self) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
+        return JSONResponse(self.body(), status_code=self.status, headers=headers)
+
+
+def _error_for(exc: AssistantError) -> ApiError:
+    if isinstance(exc, AccountError):
+        return ApiError(403, exc.message_de, "permission_error", "collection_forbidden")
+    if isinstance(exc, StoreError | BackendUnavailable):
+        return ApiError(503, exc.message_de, "server_error", "unavailable")
+    return ApiError(400, exc.message_de, "invalid_request_error")
+
+
+def _text(content: Any) -> str:
+    """A message's text: a string, or OpenAI's list of parts (text parts only)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(p.get("text", "")) for p in content
+                        if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def conversation(messages: Any) -> tuple[str, list[Turn]]:
+    """The question (the last user message) and the earlier turns (user question plus the
+    assistant's reply that followed it)."""
+    if not isinstance(messages, list) or not messages:
+        raise ApiError(400, "„messages“ muss eine nicht leere Liste sein.",
+                       "invalid_request_error", param="messages")
+    turns: list[Turn] = []
+    question = ""
+    for message in messages:
+        if not isinstance(message, dict):
+            raise ApiError(400, "Jede Nachricht braucht „role“ und „content“.",
+                           "invalid_request_error", param="messages")
+        role, text = message.get("role"), _text(message.get("content")).strip()
+        if role == "user":
+            if question:
+                turns.append(Turn(question))
+            question = text
+        elif role == "assistant" and question:
+            turns.append(Turn(question, text))
+            question = ""
+    if not question:
+        raise ApiError(400, "Die letzte Nachricht muss eine Frage (role „user“) sein.",
+                       "invalid_request_error", param="messages")
+    return question, turns
+
+
+def _extras(answer: Answer) -> dict[str, Any]:
+    data = answer.to_json()
+    return {key: data[key] for key in ("citations", "refused", "kind", "label")}
+
+
+def completion(answer: Answer, model: str) -> dict[str, Any]:
+    return {"id": f"chatcmpl-{secrets.token_hex(12)}", "object": "chat.completion",
+            "created": int(time.time()), "model": model,
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": answer.answer}}],
+            **_extras(answer)}
+
+
+def _chunk(ident: str, created: int, model: str, delta: dict[str, Any],
+           finish: str | None = None, **extra: Any) -> str:
+    body = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+async def stream(pending: asyncio.Future, model: str) -> AsyncIterator[str]:
+    """SSE in OpenAI's chunk format: the role at once, keep-alive comments while the answer is
+    built and checked, then its text, then a last chunk with the citations, then [DONE]."""
+    ident, created = f"chatcmpl-{secrets.token_hex(12)}", int(time.time())
+    yield _chunk(ident, created, model, {"role": "assistant", "content": ""})
+    while True:
+        done, _ = await asyncio.wait({pending}, timeout=KEEP_ALIVE_SECONDS)
+        if done:
+            break
+        yield ": prüfe die Antwort\n\n"
+    try:
+        answer: Answer = pending.result()
+    except AssistantError as exc:
+        error = _error_for(exc)
+        yield f"data: {json.dumps(error.body(), ensure_ascii=False)}\n\n"
+        return
+    for piece in _CHUNK_WORDS.findall(answer.answer):
+        yield _chunk(ident, created, model, {"content": piece})
+    yield _chunk(ident, created, model, {}, "stop", **_extras(answer))
+    yield "data: [DONE]\n\n"
+
+
+def models(services: Services, user: User) -> dict[str, Any]:
+    created = int(time.time())
+    names = [MODEL] + [f"{MODEL}:{c}" for c in services.access.readable_collections(user)]
+    return {"object": "list",
+            "data": [{"id": name, "object": "model", "created": created, "owned_by": MODEL}
+                     for name in names]}
+
+
+def collections_of(model: Any, services: Services, user: User) -> list[str] | None:
+    """`rathaus` -> every readable collection (None); `rathaus:bauamt` -> ["bauamt"] after the
+    rights check (403 when the user may not read it, 404 when it does not exist)."""
+    name = str(model or MODEL)
+    if name == MODEL:
+        return None
+    prefix, _, collection = name.partition(":")
+    if prefix != MODEL or collection not in services.access.collections():
+        raise ApiError(404, f"Das Modell „{name}“ gibt es nicht (siehe /v1/models).",
+                       "invalid_request_error", "model_not_found", "model")
+    try:
+        return services.access.allowed_collections(user, [collection])
+    except AccountError as exc:
+        raise _error_for(exc) from exc
+
+
+def bearer_user(request: Request, services: Services) -> User:
+    """The user a valid `Authorization: Bearer` token belongs to, else 401."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    name = services.tokens.user_for(secret.strip()) if scheme.lower() == "bearer" else None
+    user = services.access.user(name) if name else None
+    if user is None:
+        raise ApiError(401, "Ungültiges oder fehlendes API-Token (rathaus tokens create).",
+                       "invalid_request_error", "invalid_api_key")
+    return user
+
+
+def router(services: Services) -> APIRouter:
+    api = APIRouter(prefix="/v1")
+
+    @api.get("/models")
+    def list_models(request: Request) -> Response:
+        try:
+            return JSONResponse(models(services, bearer_user(request, services)))
+        except ApiError as error:
+            return error.response()
+
+    @api.post("/chat/completions")
+    async def chat_completions(request: Request) -> Response:
+        try:
+            user = bearer_user(request, services)
+            try:
+                body = await request.json()
+            except ValueError:
+                raise ApiError(400, "Der Anfragetext ist kein JSON.",
+                               "invalid_request_error") from None
+            if not isinstance(body, dict):
+                raise ApiError(400, "Der Anfragetext muss ein JSON-Objekt sein.",
+                               "invalid_request_error")
+            model = str(body.get("model") or MODEL)
+            wanted = collections_of(model, services, user)
+            question, history = conversation(body.get("messages"))
+        except ApiError as error:
+            return error.response()
+
+        def ask() -> Answer:
+            return services.asking.ask(question, collections=wanted, history=history, user=user)
+
+        pending = asyncio.ensure_future(asyncio.to_thread(ask))
+        if body.get("stream"):
+            return StreamingResponse(stream(pending, model), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache",
+                                              "X-Accel-Buffering": "no"})
+        try:
+            return JSONResponse(completion(await pending, model))
+        except AssistantError as exc:
+            return _error_for(exc).response()
+
+    return api
