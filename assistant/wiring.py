@@ -7,6 +7,7 @@ model or opens Chroma. Tests and benchmarks pass parts in (`embedder=`, `store=`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,11 +21,13 @@ from assistant.audit import AuditLog
 from assistant.backup import BackupService
 from assistant.documents import DocumentService, sync_keyword_index
 from assistant.feedback import FeedbackStore
+from assistant.folder_watch import FolderWatcher
 from assistant.llm.base import LLMBackend
 from assistant.llm.factory import choose_backend
 from assistant.login import LoginPolicy, LoginService
 from assistant.prompting import PromptLibrary
 from assistant.sso import TrustedHeaderAuth, TrustedHeaderConfig
+from assistant.sync import SourceStatus, SyncService, SyncStatusStore
 from core.config import Settings
 from ingest.chunking import LegalChunker
 from ingest.files import FileRules
@@ -150,6 +153,15 @@ class Components:
         return TokenStore(self.settings.data_dir / "api_tokens.sqlite3")
 
     @cached_property
+    def sync_status(self) -> SyncStatusStore:
+        return SyncStatusStore(self.settings.data_dir / "sync.sqlite3")
+
+    def indexed_under(self, collection: str, folder: Path) -> int:
+        """Documents of `collection` indexed from files under `folder`."""
+        prefix = str(folder.resolve()).rstrip("/") + "/"
+        return sum(r.path.startswith(prefix) for r in self.manifest.records(collection=collection))
+
+    @cached_property
     def audit(self) -> AuditLog:
         cfg = self.settings.audit
         return AuditLog(self.settings.data_dir / "audit.sqlite3",
@@ -173,7 +185,8 @@ class Components:
 
     def close(self) -> None:
         """Close the databases that were opened (nothing is opened just to close it)."""
-        for name in ("manifest", "keyword", "accounts", "tokens", "audit", "feedback"):
+        for name in ("manifest", "keyword", "accounts", "tokens", "sync_status", "audit",
+                     "feedback"):
             part = self.__dict__.get(name)
             if part is not None:
                 part.close()
@@ -234,6 +247,21 @@ class Services:
             max_upload_mb=self.settings.web.max_upload_mb,
             default_collection=self.settings.default_collection,
         )
+
+    @cached_property
+    def sync(self) -> SyncService:
+        parts, cfg = self.components, self.settings.sync
+        return SyncService(cfg.sources, default_collection=self.settings.default_collection,
+                           ingest=lambda *args, **kw: parts.pipeline.run(*args, **kw),
+                           indexed_under=parts.indexed_under, store=parts.sync_status,
+                           stable_seconds=cfg.stable_seconds)
+
+    def folder_watcher(self, on_run: Callable[[SourceStatus], None] | None = None
+                       ) -> FolderWatcher:
+        cfg = self.settings.sync
+        return FolderWatcher(self.sync, debounce_seconds=cfg.debounce_seconds,
+                             poll_seconds=cfg.poll_seconds, stable_seconds=cfg.stable_seconds,
+                             on_run=on_run)
 
     @cached_property
     def backup(self) -> BackupService:

@@ -19,6 +19,7 @@ from cli import (
     prompts,
     search,
     serve,
+    sync,
     tokens,
     users,
 )
@@ -60,8 +61,8 @@ def main_options(
     ctx.call_on_close(context.close)
 
 
-for group in (documents, search, ask, prompts, evaluate, users, tokens, collections, audit,
-              backup, serve):
+for group in (documents, sync, search, ask, prompts, evaluate, users, tokens, collections,
+              audit, backup, serve):
     group.register(app)
 
 

@@ -71,8 +71,10 @@ def status(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
-    """Documents and chunks per collection, and files that could not be indexed."""
-    data = cli_context(ctx).services.documents.status()
+    """Documents and chunks per collection, files that could not be indexed, and the last run
+    of each sync source."""
+    services = cli_context(ctx).services
+    data = {**services.documents.status(), "sources": services.sync.status()}
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -81,6 +83,13 @@ def status(
         typer.echo(f"  {name}: {entry['documents']} Dokumente, {entry['chunks']} Abschnitte")
     for problem in data["failed"]:
         typer.echo(f"  nicht indexiert: {problem['path']}: {problem['reason']}")
+    for source in data["sources"]:
+        state = ("noch nie gelaufen" if source["last_run"] is None
+                 else f"Fehler: {source['error']}" if source["error"]
+                 else f"zuletzt {source['last_run']}: {source['indexed']} indexiert, "
+                      f"{source['removed']} entfernt, {len(source['failed'])} fehlgeschlagen")
+        typer.echo(f"  Quelle {source['name']} ({source['path']} → {source['collection']}): "
+                   f"{state}")
 
 
 def remove(

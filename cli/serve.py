@@ -13,6 +13,10 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port")] = 7860,
+    sync: Annotated[bool, typer.Option(
+        "--sync", help="Also watch the folder sources (sync.sources) in this process: for one "
+        "machine with the embedded vector store, where a second writing process must not "
+        "open it")] = False,
 ) -> None:
     """Start the web app on HOST:PORT (127.0.0.1 by default: nothing is exposed unasked)."""
     from ui.server import launch
@@ -23,6 +27,14 @@ def serve(
                    "  rathaus users add admin --password ... --role admin", err=True)
         raise typer.Exit(2)
     services.asking.warm()  # models loaded, fixed system prompt evaluated
+    if sync and services.sync.sources:
+        import threading
+
+        from cli.sync import status_line
+
+        watcher = services.folder_watcher(on_run=lambda s: typer.echo(status_line(s), err=True))
+        threading.Thread(target=watcher.watch, args=(threading.Event(),), daemon=True,
+                         name="sync").start()
     launch(services, host=host, port=port)
 
 

@@ -207,6 +207,37 @@ class WebSettings(BaseModel):
         "sign-on typically 'admins' (a way in when the identity provider is down)")
 
 
+class SyncSource(BaseModel):
+    """A folder kept in step with a collection by `rathaus sync` (e.g. a mounted file share)."""
+
+    name: str = Field(description="Short name shown in the status (e.g. 'bauamt-share')")
+    path: Path = Field(description="The folder (local, or an SMB/NFS mount)")
+    collection: str | None = Field(None, description="Target collection (default: "
+                                   "default_collection)")
+    include: list[str] = Field(default_factory=list, description="Globs on the path relative to "
+                               "the folder or the file name (e.g. '*.pdf'); empty: every file")
+    exclude: list[str] = Field(default_factory=list, description="Globs left out (e.g. "
+                               "'Entwurf*', 'archiv/**')")
+    interval_minutes: float = Field(15, gt=0, description="--watch: a full run at least this "
+                                    "often, events or not")
+    polling: Literal["auto", "always", "never"] = Field(
+        "auto", description="--watch: 'auto' polls network mounts (NFS, SMB/CIFS, where "
+        "inotify does not fire) and uses filesystem events elsewhere")
+
+
+class SyncSettings(BaseModel):
+    """Folder sync for IT: `rathaus sync [--watch]`."""
+
+    sources: list[SyncSource] = Field(default_factory=list)
+    stable_seconds: float = Field(
+        5, ge=0, description="A file changed less than this long ago is still being copied: it "
+        "waits for the next run (its indexed version stays)")
+    debounce_seconds: float = Field(2, ge=0.05, description="--watch: a burst of changes within "
+                                    "this time makes one run")
+    poll_seconds: float = Field(5, gt=0, description="--watch: how often a polled folder is "
+                                "scanned")
+
+
 class Settings(BaseSettings):
     """All settings of one Rathaus-Assistent installation."""
 
@@ -226,6 +257,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
 
     @classmethod
     def settings_customise_sources(

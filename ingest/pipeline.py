@@ -91,6 +91,7 @@ class IngestReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
     recovered: int = 0
+    waiting: list[str] = field(default_factory=list)  # still being written: next run
 
     @property
     def ok(self) -> bool:
@@ -162,18 +163,26 @@ class IngestPipeline:
         *,
         prune: bool = True,
         progress: ProgressCallback | None = None,
+        select: Callable[[Path], bool] | None = None,
+        settling: Callable[[Path], bool] | None = None,
     ) -> IngestReport:
+        """Index `paths` into `collection`. `select` narrows a folder's files (a sync source's
+        include/exclude globs; files it leaves out count as gone). A file `settling` reports
+        as still being written is left for a later run, and its indexed version is kept."""
         report = IngestReport()
         started = time.perf_counter()
         with self.exclusive(), _sigterm_as_interrupt():
             report.recovered = self._recover()
             found = discover(paths, self.file_rules)
             report.skipped.extend(found.skipped)
-            report.files_total = len(found.files)
+            present = [f for f in found.files if select is None or select(f)]
+            report.waiting = [str(f) for f in present if settling is not None and settling(f)]
+            files = [f for f in present if str(f) not in set(report.waiting)]
+            report.files_total = len(files)
             batch: list[_Prepared] = []
             claimed: dict[str, str] = {}  # content hash -> path, for duplicates within this run
             try:
-                for done, file in enumerate(found.files, start=1):
+                for done, file in enumerate(files, start=1):
                     prepared = self._prepare(file, collection, report, claimed)
                     if prepared is not None:
                         batch.append(prepared)
@@ -184,7 +193,7 @@ class IngestPipeline:
                         progress(file.name, done, report.files_total, report.chunks_added)
                 self._flush(batch, collection, report)
                 if prune:
-                    self._prune(found.roots, {str(f) for f in found.files}, collection, report)
+                    self._prune(found.roots, {str(f) for f in present}, collection, report)
             except (OSError, sqlite3.Error) as exc:  # e.g. the disk is full
                 raise IngestError(
                     "Schreiben im Datenverzeichnis fehlgeschlagen – Speicherplatz voll? Bereits "
@@ -397,7 +406,12 @@ class IngestPipeline:
             return
         for record in self.manifest.records(collection=collection):
             if record.path.startswith(prefixes) and record.path not in present:
-                self._release_chunks(record)
+                # a renamed file was indexed again under its new path with the same chunk
+                # ids (they derive from the content): those stay
+                kept = {i for other in self.manifest.with_hash(record.content_hash)
+                        if other.collection == collection and other.path != record.path
+                        and other.status == INDEXED for i in other.chunk_ids}
+                self._release_chunks(record, keep=kept)
                 self.manifest.delete(collection, record.path)
                 report.removed.append(record.path)
 

@@ -50,7 +50,8 @@ def build_app(services: Services) -> gr.Blocks:
                 chat = build_chat_tab(services.asking, services.access, services.feedback)
             with gr.Tab("Dokumente", id="documents-tab", elem_id="tab-documents",
                         visible=False) as documents_tab:
-                documents = build_documents_tab(services.documents, services.access)
+                documents = build_documents_tab(services.documents, services.access,
+                                                services.sync)
             with gr.Tab("Prompt-Labor", id="lab-tab", elem_id="tab-lab",
                         visible=False) as lab_tab:
                 lab = build_lab_tab(services.asking, services.access)

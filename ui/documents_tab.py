@@ -10,6 +10,7 @@ import gradio as gr
 
 from assistant.access import AccessService
 from assistant.documents import DocumentService, UploadResult, report_lines
+from assistant.sync import SyncService
 from core.errors import AssistantError
 from ingest.pipeline import IngestReport
 from ui.session import current_user, require
@@ -17,6 +18,7 @@ from ui.session import current_user, require
 STATUS_DE = {"indexed": "indexiert", "failed": "fehlgeschlagen", "needs_ocr": "braucht OCR",
              "duplicate": "Duplikat", "pending": "in Arbeit"}
 DOC_HEADERS = ["Sammlung", "Dokument", "Status", "Hinweis", "Abschnitte", "Stand", "Pfad"]
+SOURCE_HEADERS = ["Quelle", "Ordner", "Sammlung", "Letzter Lauf", "Ergebnis"]
 
 
 def _admin(access: AccessService, request: gr.Request) -> None:
@@ -40,6 +42,26 @@ def collection_rows(documents: DocumentService, access: AccessService) -> list[l
             for c in access.collections(grants)]
 
 
+def source_rows(sync: SyncService) -> list[list[Any]]:
+    """The folder sources (`rathaus sync`) with their last run, as IT sees them in status."""
+    rows = []
+    for source in sync.status():
+        if source["last_run"] is None:
+            result = "noch nie gelaufen"
+        elif source["error"]:
+            result = f"Fehler: {source['error']}"
+        else:
+            result = (f"{source['indexed']} indexiert, {source['removed']} entfernt, "
+                      f"{source['unchanged']} unverändert")
+            if source["waiting"]:
+                result += f", {len(source['waiting'])} warten"
+            if source["failed"]:
+                result += f", {len(source['failed'])} fehlgeschlagen"
+        rows.append([source["name"], source["path"], source["collection"],
+                     (source["last_run"] or "").replace("T", " ")[:19], result])
+    return rows
+
+
 def report_markdown(report: IngestReport | None, collection: str,
                     refused: list[str] = ()) -> str:
     """The run's summary and its problem files as a Markdown list (file names, not paths)."""
@@ -51,7 +73,8 @@ def report_markdown(report: IngestReport | None, collection: str,
     return "\n".join(lines)
 
 
-def build_documents_tab(documents: DocumentService, access: AccessService) -> dict[str, Any]:
+def build_documents_tab(documents: DocumentService, access: AccessService, sync: SyncService
+                        ) -> dict[str, Any]:
     with gr.Row():
         with gr.Column():
             gr.Markdown("### Sammlungen und Leserechte")
@@ -84,14 +107,20 @@ def build_documents_tab(documents: DocumentService, access: AccessService) -> di
         delete = gr.Button("Löschen", elem_id="document-delete", variant="stop", scale=1)
         reindex = gr.Button("Neu indexieren", elem_id="document-reindex", scale=1)
         refresh = gr.Button("Aktualisieren", elem_id="documents-refresh", scale=1)
+    gr.Markdown("### Ordner-Abgleich (`sync.sources`, `rathaus sync --watch`)")
+    sources = gr.Dataframe(headers=SOURCE_HEADERS, elem_id="sync-sources", interactive=False,
+                           wrap=True)
+    sync_run = gr.Button("Alle Quellen jetzt abgleichen", elem_id="sync-run",
+                         interactive=bool(sync.sources))
 
     def snapshot():
         rows = document_rows(documents)
         keys = [f"{r[0]} | {r[6]}" for r in rows]
         return (collection_rows(documents, access), rows, gr.Dropdown(choices=keys, value=None),
-                gr.Dropdown(choices=access.collections(), value=access.default_collection))
+                gr.Dropdown(choices=access.collections(), value=access.default_collection),
+                source_rows(sync))
 
-    views = [collections, table, selected, target]
+    views = [collections, table, selected, target, sources]
 
     def on_refresh(request: gr.Request):
         _admin(access, request)
@@ -155,6 +184,15 @@ def build_documents_tab(documents: DocumentService, access: AccessService) -> di
             raise gr.Error(exc.message_de) from exc
         return (report_markdown(report, collection), *snapshot())
 
+    def on_sync(request: gr.Request):
+        _admin(access, request)
+        statuses = sync.run()
+        failed = sum(1 for s in statuses if not s.ok)
+        message = (f"{len(statuses)} Quelle(n) abgeglichen" +
+                   (f", {failed} mit Fehlern (siehe Tabelle)." if failed else "."))
+        return (message, *snapshot())
+
+    sync_run.click(on_sync, None, [status, *views], api_name="sync_run")
     save.click(on_save, [name, groups], [status, *views], api_name="collection_grant")
     upload_send.click(on_upload, [upload, target], [status, *views], api_name="upload")
     folder_send.click(on_folder, [folder, target], [status, *views], api_name="ingest_folder")
