@@ -6,6 +6,7 @@ Collections: "allgemein" (readable by all) and "intern" (only group bauamt).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -65,6 +66,8 @@ def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[S
                         ("ida", ["--role", "admin"]), ("dev", ["--role", "developer"])):
         _ok(rathaus("users", "add", name, "--password", PASSWORDS[name], *extra, data_dir=data))
     _ok(rathaus("collections", "grant", "intern", "--groups", "bauamt", data_dir=data))
+    (data.parent / "amtsblatt").mkdir()  # a folder source for the Dokumente tab's sync
+    sources = json.dumps([{"name": "amtsblatt", "path": str(data.parent / "amtsblatt")}])
     port = free_port()
     log = (data.parent / "serve.log").open("w")
     egress = data.parent / "egress.jsonl"
@@ -72,7 +75,8 @@ def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[S
         [sys.executable, str(GUARD), str(egress), "-m", "cli", "serve", "--port", str(port)],
         cwd=data.parent,
         env=bare_env(data, RATHAUS_LLM__BACKEND="llamacpp",
-                     RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path)),
+                     RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path), RATHAUS_SYNC__SOURCES=sources,
+                     RATHAUS_SYNC__STABLE_SECONDS="0"),
         stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     wait_for_http(url, proc, "rathaus serve", timeout=180)

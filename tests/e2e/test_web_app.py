@@ -153,6 +153,29 @@ def test_admin_uploads_a_document_and_gets_an_answer_from_it(open_page, served: 
     assert "entfernt" in message and not stored.exists()
 
 
+def test_admin_syncs_a_folder_source_from_the_documents_tab(open_page, served: ServedApp
+                                                            ) -> None:
+    from gradio_client import Client
+
+    notice = served.data.parent / "amtsblatt" / "Bekanntmachung_Sperrung.md"
+    page = open_page("ida")
+    try:
+        page.get_by_role("tab", name="Dokumente").click()
+        page.wait_for_selector("#sync-sources:has-text('noch nie gelaufen')")
+        assert "amtsblatt" in page.locator("#sync-sources").inner_text()
+        notice.write_text("# Bekanntmachung\n\n## § 1 Sperrung\n\nDie Lindenstraße ist vom "
+                          "3. bis 7. März gesperrt.\n", encoding="utf-8")
+        page.click("#sync-run")
+        page.wait_for_selector("#upload-status:has-text('1 Quelle(n) abgeglichen')",
+                               timeout=120_000)
+        page.wait_for_selector("#sync-sources:has-text('1 indexiert, 0 entfernt')")
+        assert page.locator("#documents").get_by_text(notice.name).count() >= 1
+    finally:  # the served index is shared by the session's other tests
+        ida = Client(served.url, auth=("ida", PASSWORDS["ida"]), verbose=False)
+        ida.predict(f"allgemein | {notice.resolve()}", api_name="/document_delete")
+        notice.unlink(missing_ok=True)
+
+
 def test_developer_runs_a_prompt_in_the_lab(open_page, artifacts: Path) -> None:
     page = open_page("dev")
     assert page.get_by_role("tab", name="Dokumente").count() == 0
