@@ -28,6 +28,8 @@ def tokens_create(
         info, secret = services.tokens.create(user, expires)
     except AssistantError as exc:
         fail(exc)
+    services.audit.record_event("token_created", info.user,
+                                f"id={info.id} expires={info.expires or 'never'}")
     until = f"gültig bis {info.expires}" if info.expires else "gültig bis zum Widerruf"
     typer.echo(f"Token {info.id} für {info.user} angelegt ({until}). Es wird nur jetzt "
                "angezeigt:")
@@ -56,10 +58,12 @@ def tokens_revoke(ctx: typer.Context,
                   token_id: Annotated[str, typer.Argument(help="Token id (from `tokens list`)")]
                   ) -> None:
     """Revoke a token: requests with it are refused from now on."""
+    services = cli_context(ctx).services
     try:
-        info = cli_context(ctx).services.tokens.revoke(token_id)
+        info = services.tokens.revoke(token_id)
     except AssistantError as exc:
         fail(exc)
+    services.audit.record_event("token_revoked", info.user, f"id={info.id}")
     typer.echo(f"Token {info.id} von {info.user} widerrufen")
 
 

@@ -126,3 +126,26 @@ def test_bad_requests_get_openai_error_json(api) -> None:
         assert response.json()["error"]["type"] == "invalid_request_error"
     garbled = httpx.post(f"{url}/v1/chat/completions", content=b"{nope", headers=headers)
     assert garbled.status_code == 400
+
+
+def test_tokens_cli_prints_once_lists_and_revokes(tmp_path: Path) -> None:
+    import json
+
+    from tests.integration.cli import rathaus
+
+    data = tmp_path / "data"
+    assert rathaus("users", "add", "anna", "--password", "Amsel-Passwort-1",
+                   data_dir=data).returncode == 0
+    created = rathaus("tokens", "create", "anna", "--expires", "30", data_dir=data)
+    secret = created.stdout.strip().splitlines()[-1]
+    assert created.returncode == 0 and secret.startswith("rat_")
+    listed = json.loads(rathaus("tokens", "list", "--json", data_dir=data).stdout)
+    assert [(t["user"], t["active"]) for t in listed] == [("anna", True)]
+    assert secret not in json.dumps(listed) and listed[0]["expires"]
+    assert rathaus("tokens", "create", "niemand", data_dir=data).returncode == 1
+    assert rathaus("tokens", "revoke", listed[0]["id"], data_dir=data).returncode == 0
+    listed = json.loads(rathaus("tokens", "list", "--json", data_dir=data).stdout)
+    assert listed[0]["active"] is False and listed[0]["revoked"]
+    events = [json.loads(line)["event"] for line in
+              rathaus("audit", "export", data_dir=data).stdout.splitlines()]
+    assert events == ["token_created", "token_revoked"]
