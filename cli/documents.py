@@ -74,7 +74,10 @@ def status(
     """Documents and chunks per collection, files that could not be indexed, and the last run
     of each sync source."""
     services = cli_context(ctx).services
-    data = {**services.documents.status(), "sources": services.sync.status()}
+    try:
+        data = {**services.documents.status(), "sources": services.sync.status()}
+    except AssistantError as exc:  # e.g. two sync sources with one name
+        fail(exc, code=2)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
