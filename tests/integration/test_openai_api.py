@@ -14,11 +14,16 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 QUESTION = "Wie hoch darf das Zwangsgeld sein?"
 
 
-@pytest.fixture
-def api(make_services, shared_corpus: Path):
+@pytest.fixture(scope="module")
+def api(tmp_path_factory, embedder, shared_corpus: Path):
     """Two collections (bauamt only for group bauamt), anna (bauamt) and bea (no group), a
-    token each, extractive answers; yields (services, url, anna's token, bea's token)."""
-    services = make_services(llm_backend=None)
+    token each, extractive answers; yields (services, url, anna's token, bea's token).
+    Shared by the module's tests: none of them changes what the others rely on."""
+    from assistant.wiring import build_services
+    from core.config import Settings
+
+    data = tmp_path_factory.mktemp("api") / "data"
+    services = build_services(Settings(data_dir=data), embedder=embedder, llm_backend=None)
     services.documents.ingest([shared_corpus / "bund_VwVG.md"], "allgemein")
     services.documents.ingest([shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"],
                               "bauamt")
@@ -29,6 +34,7 @@ def api(make_services, shared_corpus: Path):
     bea = services.tokens.create("bea", expires_days=30)[1]
     with served(services) as url:
         yield services, url, anna, bea
+    services.close()
 
 
 def client(url: str, token: str) -> openai.OpenAI:
@@ -60,8 +66,9 @@ def test_answer_with_citations_plain_and_streamed(api) -> None:
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert chunks[-1].model_extra["citations"] == extra["citations"]
 
-    asked = [e for e in services.audit.entries() if e.get("question") == QUESTION]
-    assert [e["user"] for e in asked] == ["anna", "anna"]
+    asked = [(e["user"], e["collection"]) for e in services.audit.entries()
+             if e.get("question") == QUESTION]
+    assert asked[-2:] == [("anna", "allgemein"), ("anna", "*")]
 
 
 def test_a_refusal_is_a_normal_answer(api) -> None:
@@ -91,10 +98,11 @@ def test_wrong_revoked_and_missing_tokens_get_401(api) -> None:
     with pytest.raises(openai.AuthenticationError) as wrong:
         client(url, anna[:-2] + "xx").models.list()
     assert wrong.value.status_code == 401 and wrong.value.code == "invalid_api_key"
-    token_id = services.tokens.tokens("anna")[0].id
-    services.tokens.revoke(token_id)
+    info, spare = services.tokens.create("anna")  # anna's first token stays for the others
+    assert [m.id for m in client(url, spare).models.list()][0] == "rathaus"
+    services.tokens.revoke(info.id)
     with pytest.raises(openai.AuthenticationError):
-        client(url, anna).chat.completions.create(
+        client(url, spare).chat.completions.create(
             model="rathaus", messages=[{"role": "user", "content": QUESTION}])
     bare = httpx.post(f"{url}/v1/chat/completions", json={"messages": []})
     assert bare.status_code == 401
