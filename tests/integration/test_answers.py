@@ -80,7 +80,9 @@ def test_ask_json_contract_through_ollama(ollama_endpoint: str, tmp_path: Path,
     assert not answer["refused"] and answer["citations"]
     assert answer["kind"] in {"checked", "quote"} and answer["grounded"] == (
         answer["kind"] == "checked")
-    assert set(answer["citations"][0]) == {"n", "doc", "section", "page", "quote"}
+    # the keys of the contract, plus those added since (never removed or renamed)
+    assert {"n", "doc", "section", "page", "quote"} <= set(answer["citations"][0])
+    assert answer["citations"][0]["collection"] == "allgemein"  # added with the API (issue 14)
     assert any("25 000 Euro" in normalise(s["text"]) for s in answer["sources"])  # right § found
     assert "25 000" in normalise(answer["answer"])
     for citation in answer["citations"]:  # whatever the model wrote, quotes are verbatim
