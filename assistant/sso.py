@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from assistant.access import AccessService
@@ -65,7 +65,7 @@ class TrustedHeaderAuth:
     """Turns the proxy's headers into a user of the assistant (or a refusal)."""
 
     def __init__(self, access: AccessService, audit: AuditLog, config: TrustedHeaderConfig,
-                 clock=time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.access = access
         self.audit = audit
         self.config = config

@@ -59,10 +59,6 @@ class SourceStatus:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
-    @property
-    def changes(self) -> int:
-        return self.indexed + self.removed
-
 
 class SyncStatusStore:
     """The last status of each source in `<data_dir>/sync.sqlite3`."""

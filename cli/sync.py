@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from assistant.sync import SourceStatus
+from assistant.wiring import Services
 from cli.context import cli_context, fail
 from core.errors import AssistantError
 
@@ -61,7 +62,7 @@ def sync(
     raise typer.Exit(0 if all(s.ok for s in statuses) else 1)
 
 
-def _watch(services, names: list[str]) -> None:
+def _watch(services: Services, names: list[str]) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
