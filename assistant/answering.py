@@ -57,6 +57,7 @@ class Answer:
     draft: str = ""
     notes: list[str] = field(default_factory=list)
     rendered_prompt: str = ""  # what the model was given (for the Prompt-Labor)
+    as_of: str = ""  # the day (or range) whose versions were used, e.g. "01.03.2020"
 
     @property
     def label(self) -> str:
@@ -75,6 +76,8 @@ class Answer:
             "kind": self.kind,
             "label": self.label,
             "answers_question": self.answers_question,
+            "as_of": self.as_of,
+            "notes": self.notes,
         }
 
 
@@ -290,7 +293,7 @@ class AnswerService:
             return first.citation(" ".join(key_terms), self.terms)
         top = sources[0]
         quote = best_passage(top.text, key_terms, self.terms, wants_number=wants_number)
-        return Citation(1, top.doc, top.section, top.page, quote, top.collection)
+        return Citation.of(1, top, quote)
 
     def _generate(self, rendered: str, system: str | None, on_token: OnEvent | None,
                   forbid: Sequence[str] = ()) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from assistant.access import AccessService
 from assistant.accounts import User
 from assistant.answering import Answer, AnswerService, render_prompt
+from assistant.as_of import AsOf, day_before, question_as_of
 from assistant.audit import AuditEntry, AuditLog
 from assistant.conversation import Turn
 from assistant.evaluation import EvalSummary, Question, QuestionResult
@@ -24,6 +26,7 @@ from assistant.llm.base import LLMBackend
 from assistant.prompting import PromptLibrary, PromptTemplate
 from core.config import AnswerSettings, LLMSettings
 from core.errors import AssistantError
+from ingest.versions import parse_date
 from vectorstore.embedder import Embedder
 from vectorstore.filters import RetrievalFilter
 from vectorstore.keyword import KeywordIndex
@@ -52,7 +55,8 @@ class AskingService:
                  pending_paths: Callable[[], Sequence[str]], access: AccessService,
                  audit: AuditLog, backend: Callable[[], LLMBackend | None],
                  prompts: PromptLibrary,
-                 llm: LLMSettings, answer: AnswerSettings, place_scope: bool = True) -> None:
+                 llm: LLMSettings, answer: AnswerSettings, place_scope: bool = True,
+                 today: Callable[[], date] = date.today) -> None:
         """`pending_paths` names documents being written (never returned); `backend` chooses
         the LLM on the first answer (None: extractive), so a search never loads or contacts a
         model; `place_scope` keeps a question naming a Gemeinde away from other Gemeinden's
@@ -69,14 +73,17 @@ class AskingService:
         self.answer_settings = answer
         self.place_scope_enabled = place_scope
         self.places = PlaceFinder(keyword)
+        self.today = today  # versions in force on this day unless a question names another
 
     # ------------------------------------------------------------------ retrieval
     def search(
         self, query: str, *, k: int = 5, collections: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, doc_types: Sequence[str] | None = None,
-        valid_at: str | None = None, user: User | None = None,
+        valid_at: str | None = None, user: User | None = None, valid_until: str | None = None,
     ) -> list[SearchResult]:
         """Retrieve passages the user may read; documents being written are never returned.
+        Only versions in force on `valid_at` (today by default; with `valid_until`, at some
+        day of that range) are searched.
 
         The rights become part of the filter the stores apply inside the query; documents being
         written are excluded there and checked again after the query."""
@@ -87,7 +94,8 @@ class AskingService:
             return []
         other_places, dense_query = self.place_scope(query)
         flt = RetrievalFilter.of(
-            collections=allowed, docs=docs, doc_types=doc_types, valid_at=valid_at,
+            collections=allowed, docs=docs, doc_types=doc_types,
+            valid_at=valid_at or self.today().isoformat(), valid_until=valid_until,
             exclude_paths=self.pending_paths(), exclude_docs=other_places,
         )
         results = self.retriever.retrieve(query, k, flt, dense_query=dense_query)
@@ -128,10 +136,13 @@ class AskingService:
 
     # ------------------------------------------------------------------ answers
     def answerer(self, collections: Sequence[str] | None = None,
-                 user: User | None = None) -> AnswerService:
-        """The answer pipeline bound to one user's rights and collections."""
+                 user: User | None = None, as_of: AsOf | None = None) -> AnswerService:
+        """The answer pipeline bound to one user's rights and collections, and to the versions
+        in force on the day (or in the year) the question is about."""
+        window = (as_of.start.isoformat(), as_of.end.isoformat()) if as_of else (None, None)
         return AnswerService(
-            retrieve=lambda q, k: self.search(q, k=k, collections=collections, user=user),
+            retrieve=lambda q, k: self.search(q, k=k, collections=collections, user=user,
+                                              valid_at=window[0], valid_until=window[1]),
             terms=self.keyword.analyzer.terms, support=self.evidence_support,
             backend=self.backend, llm=self.llm, settings=self.answer_settings,
             prompts=self.prompts, rarity=self.keyword.idf, similarity=self.similarity,
@@ -159,14 +170,19 @@ class AskingService:
 
     def ask(self, question: str, *, collections: Sequence[str] | None = None,
             history: Sequence[Turn] = (), on_token: Callable[[object], None] | None = None,
-            user: User | None = None, template: PromptTemplate | None = None) -> Answer:
+            user: User | None = None, template: PromptTemplate | None = None,
+            as_of: str | None = None) -> Answer:
         """Answer with the user's rights and record the audit entry (every caller, every path).
 
         `template` overrides the pinned prompt (the Prompt-Labor); `on_token` receives a
         Preview, then the model's tokens."""
         if not question.strip():
             raise AssistantError("Bitte eine Frage eingeben", "empty question")
-        answer = self.answerer(collections, user).ask(question, history, on_token, template)
+        when = self.as_of(question, as_of, collections, user)
+        answer = self.answerer(collections, user, when).ask(question, history, on_token,
+                                                             template)
+        answer.as_of = when.label()
+        answer.notes.extend(self.version_notes(answer, when, collections, user))
         log.info("answer backend=%s prompt=%s refused=%s grounded=%s support=%.2f",
                  answer.backend, answer.prompt, answer.refused, answer.grounded, answer.support)
         self.audit.record(AuditEntry(
@@ -175,6 +191,40 @@ class AskingService:
             sources=[source_label(c.doc, c.section, c.page) for c in answer.citations],
             backend=answer.backend, prompt=answer.prompt, refused=answer.refused))
         return answer
+
+    def as_of(self, question: str, given: str | None, collections: Sequence[str] | None,
+              user: User | None) -> AsOf:
+        """The day (or year) the question is about; "vor der Änderung" becomes the day before
+        today's version of the norm found first began."""
+        when = question_as_of(question, self.today(), given)
+        if not when.before_change:
+            return when
+        top = self.search(question, k=1, collections=collections, user=user)
+        before = day_before(top[0].metadata.get("valid_from")) if top else None
+        return AsOf.day(before) if before else AsOf.day(self.today(), named=False)
+
+    def version_notes(self, answer: Answer, when: AsOf, collections: Sequence[str] | None,
+                      user: User | None) -> list[str]:
+        """One sentence per cited version that is not in force today, naming today's
+        version and its passage."""
+        today = self.today()
+        notes = []
+        for citation in answer.citations:
+            ends = parse_date(citation.valid_to)
+            if ends is None or ends >= today:
+                continue
+            label = source_label(citation.doc, citation.section, citation.page)
+            current = ""
+            if citation.superseded_by:
+                hits = self.search(f"{citation.section or ''} {answer.query}", k=1,
+                                   collections=collections, user=user,
+                                   docs=[citation.superseded_by])
+                if hits:
+                    top = hits[0]
+                    current = f"; heute gilt: {source_label(top.doc, top.section, top.page)}"
+            notes.append(f"[{citation.n}] {label} ist die Fassung {citation.version_label()} "
+                         f"(Stand der Frage: {when.label()}), nicht die heute geltende{current}.")
+        return notes
 
     def render_prompt(self, question: str, template: PromptTemplate, *,
                       collections: Sequence[str] | None = None, user: User | None = None,

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.norm_levels import level
+from vectorstore.results import SearchResult
+
 
 @dataclass
 class Citation:
@@ -14,7 +17,34 @@ class Citation:
     page: int | None
     quote: str
     collection: str = ""
+    valid_from: str | None = None  # the version's interval in force (ISO; None: open)
+    valid_to: str | None = None
+    level: str = ""  # the hierarchy of norms (core/norm_levels.py)
+    superseded_by: str | None = None  # the document of the next version, if any
+
+    @classmethod
+    def of(cls, n: int, source: SearchResult, quote: str) -> Citation:
+        """A citation of `source`, with the version and level its metadata carries."""
+        meta = source.metadata
+        return cls(n, source.doc, source.section, source.page, quote, source.collection,
+                   meta.get("valid_from") or None, meta.get("valid_to") or None,
+                   level(meta.get("doc_type"))[1], meta.get("superseded_by") or None)
+
+    def version_label(self) -> str:
+        """"gültig ab 01.01.2024" / "gültig 01.01.2019–31.12.2023" ("" without dates)."""
+        start, end = (_german(self.valid_from), _german(self.valid_to))
+        if start and end:
+            return f"gültig {start}–{end}"
+        if start:
+            return f"gültig ab {start}"
+        return f"gültig bis {end}" if end else ""
 
     def to_json(self) -> dict[str, Any]:
         return {"n": self.n, "doc": self.doc, "section": self.section, "page": self.page,
-                "quote": self.quote, "collection": self.collection}
+                "quote": self.quote, "collection": self.collection,
+                "valid_from": self.valid_from, "valid_to": self.valid_to, "level": self.level,
+                "superseded_by": self.superseded_by}
+
+
+def _german(iso: str | None) -> str:
+    return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}" if iso and len(iso) >= 10 else ""

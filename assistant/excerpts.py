@@ -46,7 +46,7 @@ class Excerpt:
             wanted = set(terms(claim))
             quote = max(self.pieces, key=lambda p: len(wanted & set(terms(p))))
         s = self.source
-        return Citation(self.n, s.doc, s.section, s.page, quote, s.collection)
+        return Citation.of(self.n, s, quote)
 
 
 def pieces_of(text: str) -> list[str]:

@@ -35,6 +35,9 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
     user: Annotated[str | None, typer.Option(
         "--user", help="Answer with this user's rights (and log it under that name)")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Use the versions in force on DATE (default: a date in the question, "
+        "else today)", metavar="DATE")] = None,
 ) -> None:
     """Answer a question from the indexed documents, with numbered citations."""
     context = cli_context(ctx)
@@ -43,10 +46,11 @@ def ask(
     try:
         if as_json:  # native libraries print to fd 1; the JSON must stand alone on stdout
             with native_stdout_to_stderr():
-                answer = asking.ask(question, collections=collection or None, user=account)
+                answer = asking.ask(question, collections=collection or None, user=account,
+                                    as_of=as_of)
         else:
             answer = asking.ask(question, collections=collection or None, on_token=_show,
-                                user=account)
+                                user=account, as_of=as_of)
     except AssistantError as exc:
         fail(exc)
     if as_json:
@@ -67,7 +71,9 @@ def _print_answer(answer: Answer) -> None:
     typer.echo(f"\n{'Nächstliegende Quellen' if answer.refused else 'Quellen'}:")
     if answer.citations:
         for c in answer.citations:
-            typer.echo(f"[{c.n}] {source_label(c.doc, c.section, c.page)}: „{c.quote}“")
+            version = "; ".join(x for x in (c.level, c.version_label()) if x)
+            typer.echo(f"[{c.n}] {source_label(c.doc, c.section, c.page)} ({version}): "
+                       f"„{c.quote}“")
     else:
         for i, s in enumerate(answer.sources, start=1):
             typer.echo(f"[{i}] {source_label(s.doc, s.section, s.page)}")

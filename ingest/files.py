@@ -2,7 +2,8 @@
 
 Two rules keep a folder run from reading what it should not: the data directory (index,
 accounts, audit, uploads) is never walked, and a symbolic link whose target lies outside the
-folder it sits in is not followed unless IT allows it. Hidden files and folders are ignored.
+folder it sits in is not followed unless IT allows it. Hidden files and folders are ignored, and
+so are sidecar files (`<name>.meta.yaml`: facts about a file, read with it).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.versions import SIDECAR_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ def _walk(root: Path, rules: FileRules) -> list[Path]:
         here = Path(dirpath)
         dirnames[:] = [d for d in dirnames
                        if not d.startswith(".") and not rules.is_excluded(here / d)]
-        files.extend(here / name for name in names if not name.startswith("."))
+        files.extend(here / name for name in names
+                     if not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX))
     return sorted(files)
 
 

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+_VERSION_COLUMNS = ("norm_key", "starts", "ends", "effective_from", "effective_to",
+                    "superseded_by")
 INDEXED = "indexed"
 DUPLICATE = "duplicate"
 FAILED = "failed"
@@ -40,6 +42,7 @@ CREATE TABLE IF NOT EXISTS documents (
     PRIMARY KEY (collection, path)
 );
 CREATE INDEX IF NOT EXISTS documents_hash ON documents (content_hash);
+CREATE INDEX IF NOT EXISTS documents_norm ON documents (collection, norm_key);
 CREATE INDEX IF NOT EXISTS documents_status ON documents (status);
 """
 
@@ -62,6 +65,14 @@ class DocumentRecord:
     size: int | None = None
     ocr: bool = False
     updated_at: float = 0.0
+    # versions of a norm (ingest/versions.py): the norm it belongs to, the dates the file
+    # declares (ISO), and the interval in force after its neighbours are considered
+    norm_key: str | None = None
+    starts: str | None = None
+    ends: str | None = None
+    effective_from: str | None = None
+    effective_to: str | None = None
+    superseded_by: str | None = None
 
 
 class Manifest:
@@ -75,7 +86,16 @@ class Manifest:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
+        self._migrate()
         self._conn.executescript(_SCHEMA)
+
+    def _migrate(self) -> None:
+        """Manifests from before versions get the version columns (empty: a file on its own)."""
+        self._conn.executescript(_SCHEMA.split("CREATE INDEX")[0])
+        have = {row[1] for row in self._conn.execute("PRAGMA table_info(documents)")}
+        for column in _VERSION_COLUMNS:
+            if column not in have:
+                self._conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         self._conn.close()
@@ -108,12 +128,14 @@ class Manifest:
         record.updated_at = time.time()
         self._conn.execute(
             """INSERT OR REPLACE INTO documents (collection, path, doc, content_hash, status,
-               chunk_ids, old_chunk_ids, title, doc_type, reason, duplicate_of, size, ocr, updated_at)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+               chunk_ids, old_chunk_ids, title, doc_type, reason, duplicate_of, size, ocr,
+               updated_at, norm_key, starts, ends, effective_from, effective_to, superseded_by)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (record.collection, record.path, record.doc, record.content_hash, record.status,
              json.dumps(record.chunk_ids), json.dumps(record.old_chunk_ids), record.title,
              record.doc_type, record.reason, record.duplicate_of, record.size, int(record.ocr),
-             record.updated_at),
+             record.updated_at, record.norm_key, record.starts, record.ends,
+             record.effective_from, record.effective_to, record.superseded_by),
         )
 
     def delete(self, collection: str, path: str) -> None:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -39,6 +40,15 @@ from ingest.manifest import (
 )
 from ingest.metadata import chunk_metadata, derive_doc_type, document_metadata
 from ingest.ocr import TesseractOcr
+from ingest.versions import (
+    Version,
+    declared_version,
+    effective_validity,
+    parse_date,
+    read_sidecar,
+    sidecar_path,
+    validity_metadata,
+)
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +118,7 @@ class _Prepared:
     ocr: bool
     chunks: list[Chunk]
     doc_meta: dict[str, Any]
+    version: Version | None = None
     embeddings: np.ndarray | None = None
 
 
@@ -194,6 +205,7 @@ class IngestPipeline:
                 self._flush(batch, collection, report)
                 if prune:
                     self._prune(found.roots, {str(f) for f in present}, collection, report)
+                self._settle_versions(collection)
             except (OSError, sqlite3.Error) as exc:  # e.g. the disk is full
                 raise IngestError(
                     "Schreiben im Datenverzeichnis fehlgeschlagen – Speicherplatz voll? Bereits "
@@ -225,6 +237,7 @@ class IngestPipeline:
             return False
         self._release_chunks(record)
         self.manifest.delete(collection, path)
+        self._settle_versions(collection)
         for listener in self.listeners:
             listener.flush()
         return True
@@ -244,6 +257,8 @@ class IngestPipeline:
                     f"{file.name}: file exceeds size limit ({size} > {self.max_file_bytes} bytes)",
                 )
             data = file.read_bytes()
+            sidecar = sidecar_path(file)
+            facts = sidecar.read_bytes() if sidecar.is_file() else b""
         except OSError as exc:
             self._fail(file, collection, previous, None, IngestError(
                 "Datei kann nicht gelesen werden", f"{file.name}: {exc.strerror or exc}"), report)
@@ -251,7 +266,9 @@ class IngestPipeline:
         except IngestError as exc:
             self._fail(file, collection, previous, None, exc, report)
             return None
-        content_hash = hashlib.sha256(data).hexdigest()
+        # a sidecar's facts are part of the version: editing it re-indexes the file
+        content_hash = hashlib.sha256(data + (b"\0sidecar\0" + facts if facts else b"")
+                                      ).hexdigest()
         if previous and previous.content_hash == content_hash and previous.status in (
             INDEXED, DUPLICATE
         ) and not previous.reason:
@@ -263,6 +280,7 @@ class IngestPipeline:
             return None
         try:
             doc = load_document(file, data, content_hash, self.ocr, self.load_limits)
+            doc.metadata.update(read_sidecar(file))  # IT's sidecar wins over front matter
             chunks = self.chunker.chunk(doc)
             if not chunks:
                 raise IngestError("Datei enthält keinen indexierbaren Text",
@@ -279,7 +297,7 @@ class IngestPipeline:
         claimed[content_hash] = path
         doc_type = derive_doc_type(file.name, doc.metadata.get("type"), self.doc_type_rules)
         return _Prepared(file, content_hash, size, doc.title, doc_type, doc.ocr, chunks,
-                         document_metadata(doc, doc_type))
+                         document_metadata(doc, doc_type), declared_version(file, doc))
 
     def _flush(self, batch: list[_Prepared], collection: str, report: IngestReport) -> None:
         if not batch:
@@ -303,6 +321,9 @@ class IngestPipeline:
             content_hash=p.content_hash, chunk_ids=ids,
             old_chunk_ids=previous.chunk_ids if previous else [], title=p.title,
             doc_type=p.doc_type, size=p.size, ocr=p.ocr,
+            norm_key=p.version.norm if p.version else None,
+            starts=_iso(p.version.starts) if p.version else None,
+            ends=_iso(p.version.ends) if p.version else None,
         )
         self.manifest.put(record)  # journal first
         try:
@@ -415,6 +436,29 @@ class IngestPipeline:
                 self.manifest.delete(collection, record.path)
                 report.removed.append(record.path)
 
+    def _settle_versions(self, collection: str) -> None:
+        """Give every version of a norm its interval in force (a version without an end ends
+        when the next one starts) and write it into its chunks' metadata where it changed, so
+        the date filter of both stores sees it."""
+        records = {r.path: r for r in self.manifest.records(collection=collection, status=INDEXED)}
+        versions = [Version(r.path, r.norm_key, parse_date(r.starts), parse_date(r.ends))
+                    for r in records.values()]
+        for path, validity in effective_validity(versions).items():
+            record = records[path]
+            wanted = (_iso(validity.valid_from), _iso(validity.valid_to),
+                      Path(validity.superseded_by).name if validity.superseded_by else None)
+            if (record.effective_from, record.effective_to, record.superseded_by) == wanted:
+                continue
+            rows = self.store.get(record.chunk_ids)
+            metas = [{**row["metadata"], **validity_metadata(validity, record.norm_key)}
+                     for row in rows]
+            if rows:
+                self.store.update_metadata([r["id"] for r in rows], metas)
+                for listener in self.listeners:
+                    listener.on_upsert([r["id"] for r in rows], [r["text"] for r in rows], metas)
+            record.effective_from, record.effective_to, record.superseded_by = wanted
+            self.manifest.put(record)
+
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the ingest lock: no other run (in any process) writes meanwhile. Used by every
@@ -449,3 +493,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         raise KeyboardInterrupt from None
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -104,7 +104,7 @@ def conversation(messages: Any) -> tuple[str, list[Turn]]:
 
 def _extras(answer: Answer) -> dict[str, Any]:
     data = answer.to_json()
-    return {key: data[key] for key in ("citations", "refused", "kind", "label")}
+    return {key: data[key] for key in ("citations", "refused", "kind", "label", "as_of", "notes")}
 
 
 def completion(answer: Answer, model: str) -> dict[str, Any]:
@@ -204,11 +204,13 @@ def router(services: Services) -> APIRouter:
             model = str(body.get("model") or MODEL)
             wanted = collections_of(model, services, user)
             question, history = conversation(body.get("messages"))
+            as_of = str(body["as_of"]) if body.get("as_of") else None
         except ApiError as error:
             return error.response()
 
         def ask() -> Answer:
-            return services.asking.ask(question, collections=wanted, history=history, user=user)
+            return services.asking.ask(question, collections=wanted, history=history, user=user,
+                                       as_of=as_of)
 
         pending = asyncio.ensure_future(asyncio.to_thread(ask))
         if body.get("stream"):

@@ -42,7 +42,8 @@ def answer_markdown(answer: Answer) -> str:
         lines.append(f"\n_Hinweis: {note}_")
     if answer.refused:
         lines.append("\n_Die nächstliegenden Quellen stehen rechts._")
-    lines.append(f"\n<small>{answer.label} · {answer.backend} · {answer.prompt}</small>")
+    stand = f" · Stand {answer.as_of}" if answer.as_of else ""
+    lines.append(f"\n<small>{answer.label} · {answer.backend} · {answer.prompt}{stand}</small>")
     return "\n".join(lines)
 
 
@@ -104,7 +105,13 @@ def _citation_block(citation: Citation, source: SearchResult) -> str:
             f"<blockquote class='quote'>„{html.escape(citation.quote)}“</blockquote>"
             f"<div class='passage'>{_marked(source.text, citation.quote)}</div>"
             f"<p class='origin'>{html.escape(source.title or source.doc)} · Sammlung "
-            f"{html.escape(source.collection)}</p></details>")
+            f"{html.escape(source.collection)}{_version(citation)}</p></details>")
+
+
+def _version(citation: Citation) -> str:
+    """" · Satzung/Verordnung der Kommune · gültig 01.01.2019–31.12.2023" (escaped)."""
+    parts = [p for p in (citation.level, citation.version_label()) if p]
+    return "".join(f" · {html.escape(p)}" for p in parts)
 
 
 def _source_block(n: int, source: SearchResult) -> str:

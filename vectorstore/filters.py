@@ -15,19 +15,29 @@ class RetrievalFilter:
     docs: tuple[str, ...] | None = None
     doc_types: tuple[str, ...] | None = None
     valid_at: str | None = None  # ISO date: only documents valid on that day (where known)
+    valid_until: str | None = None  # with valid_at: valid at some day of valid_at..valid_until
     exclude_paths: tuple[str, ...] = field(default_factory=tuple)
     exclude_docs: tuple[str, ...] = field(default_factory=tuple)  # e.g. another Gemeinde's
 
     @classmethod
     def of(cls, *, collections: Sequence[str] | None = None, docs: Sequence[str] | None = None,
            doc_types: Sequence[str] | None = None, valid_at: str | None = None,
-           exclude_paths: Sequence[str] = (), exclude_docs: Sequence[str] = ()
-           ) -> RetrievalFilter:
+           exclude_paths: Sequence[str] = (), exclude_docs: Sequence[str] = (),
+           valid_until: str | None = None) -> RetrievalFilter:
         def tup(values: Sequence[str] | None) -> tuple[str, ...] | None:
             return None if values is None else tuple(values)
 
-        return cls(tup(collections), tup(docs), tup(doc_types), valid_at, tuple(exclude_paths),
-                   tuple(sorted(exclude_docs)))
+        return cls(tup(collections), tup(docs), tup(doc_types), valid_at, valid_until,
+                   tuple(exclude_paths), tuple(sorted(exclude_docs)))
+
+    @property
+    def validity_window(self) -> tuple[int, int] | None:
+        """(first day, last day) as numbers: a document counts when its interval in force
+        overlaps them; None without a date."""
+        if not self.valid_at:
+            return None
+        first = date_number(self.valid_at)
+        return first, date_number(self.valid_until, first) if self.valid_until else first
 
     @property
     def empty_result(self) -> bool:
@@ -45,10 +55,10 @@ class RetrievalFilter:
             clauses.append({"path": {"$nin": list(self.exclude_paths)}})
         if self.exclude_docs:
             clauses.append({"doc": {"$nin": list(self.exclude_docs)}})
-        if self.valid_at:
-            day = date_number(self.valid_at)
-            clauses.append({"valid_from_num": {"$lte": day}})
-            clauses.append({"valid_to_num": {"$gte": day}})
+        if self.validity_window:
+            first, last = self.validity_window
+            clauses.append({"valid_from_num": {"$lte": last}})
+            clauses.append({"valid_to_num": {"$gte": first}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -63,9 +73,9 @@ class RetrievalFilter:
             return False
         if meta.get("path") in self.exclude_paths or meta.get("doc") in self.exclude_docs:
             return False
-        if self.valid_at:
-            day = date_number(self.valid_at)
-            if not meta.get("valid_from_num", 0) <= day <= meta.get("valid_to_num", OPEN_END):
+        if self.validity_window:
+            first, last = self.validity_window
+            if meta.get("valid_from_num", 0) > last or meta.get("valid_to_num", OPEN_END) < first:
                 return False
         return True
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from vectorstore.bm25 import BM25Matrix
-from vectorstore.filters import OPEN_END, RetrievalFilter, date_number
+from vectorstore.filters import OPEN_END, RetrievalFilter
 from vectorstore.german import GermanAnalyzer
 
 log = logging.getLogger(__name__)
@@ -185,9 +185,9 @@ class KeywordIndex:
             combine(~np.isin(self._columns["path"], list(flt.exclude_paths)))
         if flt.exclude_docs:
             combine(~np.isin(self._columns["doc"], list(flt.exclude_docs)))
-        if flt.valid_at:
-            day = date_number(flt.valid_at)
-            combine((self._columns["valid_from"] <= day) & (self._columns["valid_to"] >= day))
+        if flt.validity_window:
+            first, last = flt.validity_window
+            combine((self._columns["valid_from"] <= last) & (self._columns["valid_to"] >= first))
         return mask
 
     def query_terms(self, query: str) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.norm_levels import level
+
 
 def source_label(doc: str, section: str | None, page: int | None) -> str:
     """"doc, § 5 Title, S. 3" — how a passage is named wherever it is cited."""
@@ -53,4 +55,8 @@ class SearchResult:
             "page": self.page,
             "text": self.text,
             "score": round(self.score, 6),
+            # added in issue 15: the version's interval in force and the level of the norm
+            "valid_from": self.metadata.get("valid_from") or None,
+            "valid_to": self.metadata.get("valid_to") or None,
+            "level": level(self.metadata.get("doc_type"))[1],
         }

@@ -1,0 +1,88 @@
+"""Which day a question asks about: today, unless it names a date, a year, or the time before
+the last change.
+
+"Wie hoch war die Hundesteuer am 1. März 2020?" asks about 2020-03-01; "im Jahr 2019" about the
+whole year (every version in force at some time in 2019); "vor der Änderung" about the day
+before the version in force today began (resolved once that version is known).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ingest.versions import MONTHS, parse_date
+
+_MONTH = "|".join(MONTHS)
+_DAY = re.compile(rf"\b(\d{{1,2}})\.\s*(?:({_MONTH})|(\d{{1,2}})\.)\s*(\d{{4}})\b", re.IGNORECASE)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR = re.compile(r"\b(?:im\s+jahre?|in\s+dem\s+jahr|jahr|anno|in|für)\s+"
+                   r"((?:19|20)\d{2})\b", re.IGNORECASE)
+_BEFORE_CHANGE = re.compile(
+    r"\bvor\s+der\s+(?:letzten\s+|jüngsten\s+)?(?:änderung|neufassung|novellierung)|"
+    r"\b(?:frühere[nrs]?|alte[nrs]?|vorherige[nrs]?|bisherige[nrs]?)\s+(?:fassung|satzung|"
+    r"regelung|stand)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The days a question is about: `start`..`end` (one day when equal); `before_change`:
+    the day before today's version began, to be resolved from the version found."""
+
+    start: date
+    end: date
+    before_change: bool = False
+    named: bool = False  # the date came from the question or the caller, not "today"
+
+    @property
+    def is_range(self) -> bool:
+        return self.start != self.end
+
+    def label(self) -> str:
+        if self.is_range:
+            return f"{self.start:%d.%m.%Y}–{self.end:%d.%m.%Y}"
+        return f"{self.start:%d.%m.%Y}"
+
+    @classmethod
+    def day(cls, day: date, named: bool = True) -> AsOf:
+        return cls(day, day, named=named)
+
+
+def _day(match: re.Match[str]) -> date | None:
+    day, month_name, month_number, year = match.groups()
+    month = MONTHS[month_name.lower()] if month_name else int(month_number)
+    try:
+        return date(int(year), month, int(day))
+    except ValueError:
+        return None
+
+
+def question_as_of(question: str, today: date, given: str | None = None) -> AsOf:
+    """The caller's date (`--as-of`, the chat's date field, the API's `as_of`) wins; else the
+    question's date, year or "vor der Änderung"; else today."""
+    if given:
+        day = parse_date(given)
+        if day is None:
+            from core.errors import AssistantError
+
+            raise AssistantError(f"Ungültiges Datum: {given!r} (z. B. 2020-03-01 oder 1.3.2020)",
+                                 f"invalid as-of date {given!r}")
+        return AsOf.day(day)
+    for pattern, reader in ((_DAY, _day),
+                            (_ISO, lambda m: parse_date(m.group(0)))):
+        match = pattern.search(question)
+        if match and (day := reader(match)) is not None:
+            return AsOf.day(day)
+    year = _YEAR.search(question)
+    if year:
+        number = int(year.group(1))
+        return AsOf(date(number, 1, 1), date(number, 12, 31), named=True)
+    if _BEFORE_CHANGE.search(question):
+        return AsOf(today, today, before_change=True, named=True)
+    return AsOf.day(today, named=False)
+
+
+def day_before(valid_from: str | None) -> date | None:
+    start = parse_date(valid_from)
+    return start - timedelta(days=1) if start else None
