@@ -34,6 +34,7 @@ class AsOf:
     end: date
     before_change: bool = False
     named: bool = False  # the date came from the question or the caller, not "today"
+    question: str = ""  # the question without the words that name the date
 
     @property
     def is_range(self) -> bool:
@@ -45,8 +46,8 @@ class AsOf:
         return f"{self.start:%d.%m.%Y}"
 
     @classmethod
-    def day(cls, day: date, named: bool = True) -> AsOf:
-        return cls(day, day, named=named)
+    def day(cls, day: date, question: str, named: bool = True) -> AsOf:
+        return cls(day, day, named=named, question=question)
 
 
 def _day(match: re.Match[str]) -> date | None:
@@ -68,19 +69,32 @@ def question_as_of(question: str, today: date, given: str | None = None) -> AsOf
 
             raise AssistantError(f"Ungültiges Datum: {given!r} (z. B. 2020-03-01 oder 1.3.2020)",
                                  f"invalid as-of date {given!r}")
-        return AsOf.day(day)
+        return AsOf(day, day, named=True, question=question)
     for pattern, reader in ((_DAY, _day),
                             (_ISO, lambda m: parse_date(m.group(0)))):
         match = pattern.search(question)
         if match and (day := reader(match)) is not None:
-            return AsOf.day(day)
+            return AsOf(day, day, named=True, question=_without(question, match))
     year = _YEAR.search(question)
     if year:
         number = int(year.group(1))
-        return AsOf(date(number, 1, 1), date(number, 12, 31), named=True)
-    if _BEFORE_CHANGE.search(question):
-        return AsOf(today, today, before_change=True, named=True)
-    return AsOf.day(today, named=False)
+        return AsOf(date(number, 1, 1), date(number, 12, 31), named=True,
+                    question=_without(question, year))
+    change = _BEFORE_CHANGE.search(question)
+    if change:
+        return AsOf(today, today, before_change=True, named=True,
+                    question=_without(question, change))
+    return AsOf(today, today, question=question)
+
+
+_LEAD = re.compile(r"\b(?:am|zum|ab|bis|seit|stand|vom)\s*$", re.IGNORECASE)
+
+
+def _without(question: str, match: re.Match[str]) -> str:
+    """The question minus the date phrase (and a leading "am"/"zum"), so the words that name
+    the day do not count as missing evidence."""
+    before = _LEAD.sub("", question[:match.start()].rstrip())
+    return re.sub(r"\s+", " ", f"{before} {question[match.end():]}").strip()
 
 
 def day_before(valid_from: str | None) -> date | None:

@@ -179,8 +179,8 @@ class AskingService:
         if not question.strip():
             raise AssistantError("Bitte eine Frage eingeben", "empty question")
         when = self.as_of(question, as_of, collections, user)
-        answer = self.answerer(collections, user, when).ask(question, history, on_token,
-                                                             template)
+        answer = self.answerer(collections, user, when).ask(when.question or question, history,
+                                                             on_token, template)
         answer.as_of = when.label()
         answer.notes.extend(self.version_notes(answer, when, collections, user))
         log.info("answer backend=%s prompt=%s refused=%s grounded=%s support=%.2f",
@@ -199,9 +199,11 @@ class AskingService:
         when = question_as_of(question, self.today(), given)
         if not when.before_change:
             return when
-        top = self.search(question, k=1, collections=collections, user=user)
+        top = self.search(when.question, k=1, collections=collections, user=user)
         before = day_before(top[0].metadata.get("valid_from")) if top else None
-        return AsOf.day(before) if before else AsOf.day(self.today(), named=False)
+        if before is None:
+            return AsOf.day(self.today(), when.question, named=False)
+        return AsOf.day(before, when.question)
 
     def version_notes(self, answer: Answer, when: AsOf, collections: Sequence[str] | None,
                       user: User | None) -> list[str]:
@@ -222,8 +224,8 @@ class AskingService:
                 if hits:
                     top = hits[0]
                     current = f"; heute gilt: {source_label(top.doc, top.section, top.page)}"
-            notes.append(f"[{citation.n}] {label} ist die Fassung {citation.version_label()} "
-                         f"(Stand der Frage: {when.label()}), nicht die heute geltende{current}.")
+            notes.append(f"[{citation.n}] {label} ({citation.version_label()}) gilt heute "
+                         f"nicht mehr{current}.")
         return notes
 
     def render_prompt(self, question: str, template: PromptTemplate, *,

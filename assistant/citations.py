@@ -21,6 +21,7 @@ class Citation:
     valid_to: str | None = None
     level: str = ""  # the hierarchy of norms (core/norm_levels.py)
     superseded_by: str | None = None  # the document of the next version, if any
+    dated: str | None = None  # the Satzung's own date (front matter `datum`), if known
 
     @classmethod
     def of(cls, n: int, source: SearchResult, quote: str) -> Citation:
@@ -28,22 +29,24 @@ class Citation:
         meta = source.metadata
         return cls(n, source.doc, source.section, source.page, quote, source.collection,
                    meta.get("valid_from") or None, meta.get("valid_to") or None,
-                   level(meta.get("doc_type"))[1], meta.get("superseded_by") or None)
+                   level(meta.get("doc_type"))[1], meta.get("superseded_by") or None,
+                   str(meta.get("datum") or "")[:10] or None)
 
     def version_label(self) -> str:
         """"gültig ab 01.01.2024" / "gültig 01.01.2019–31.12.2023" ("" without dates)."""
         start, end = (_german(self.valid_from), _german(self.valid_to))
+        dated = f"Fassung vom {_german(self.dated)}, " if _german(self.dated) else ""
         if start and end:
-            return f"gültig {start}–{end}"
+            return f"{dated}gültig {start}–{end}"
         if start:
-            return f"gültig ab {start}"
-        return f"gültig bis {end}" if end else ""
+            return f"{dated}gültig ab {start}"
+        return f"{dated}gültig bis {end}" if end else dated.rstrip(", ")
 
     def to_json(self) -> dict[str, Any]:
         return {"n": self.n, "doc": self.doc, "section": self.section, "page": self.page,
                 "quote": self.quote, "collection": self.collection,
                 "valid_from": self.valid_from, "valid_to": self.valid_to, "level": self.level,
-                "superseded_by": self.superseded_by}
+                "superseded_by": self.superseded_by, "dated": self.dated}
 
 
 def _german(iso: str | None) -> str:
