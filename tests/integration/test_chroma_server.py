@@ -25,7 +25,8 @@ def test_ingest_and_search_through_chroma_server(tmp_path: Path, chroma_server: 
     found = json.loads(rathaus("search", "Wer muss bei Glatteis streuen?", "--json", "--k", "3",
                                data_dir=data, **env).stdout)
     assert found["results"]
-    assert set(found["results"][0]) == {"doc", "title", "section", "page", "text", "score"}
+    assert {"doc", "title", "section", "page", "text", "score"} <= set(found["results"][0])
+    assert found["results"][0]["level"]  # added with versions (issue 15)
     assert any(r["doc"] == "gemeinde_BadBoll_Satzung_Streupflicht.md" for r in found["results"])
     again = rathaus("ingest", "-q", *docs, data_dir=data, **env)
     assert "2 unverändert" in again.stdout

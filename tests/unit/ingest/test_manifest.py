@@ -74,3 +74,28 @@ def test_the_journal_survives_reopening(tmp_path: Path) -> None:
     again = Manifest(tmp_path / "m.sqlite3")
     assert again.get("allgemein", "/akten/a.md").chunk_ids == ["x"]
     again.close()
+
+
+def test_a_manifest_from_before_versions_gains_the_version_columns(tmp_path) -> None:
+    import sqlite3
+
+    from ingest.manifest import INDEXED, DocumentRecord, Manifest
+
+    path = tmp_path / "manifest.sqlite3"
+    with sqlite3.connect(path) as old:  # the schema of the first release
+        old.execute("CREATE TABLE documents (collection TEXT NOT NULL, path TEXT NOT NULL, "
+                    "doc TEXT NOT NULL, content_hash TEXT, status TEXT NOT NULL, chunk_ids TEXT "
+                    "NOT NULL DEFAULT '[]', old_chunk_ids TEXT NOT NULL DEFAULT '[]', title TEXT, "
+                    "doc_type TEXT, reason TEXT, duplicate_of TEXT, size INTEGER, ocr INTEGER NOT "
+                    "NULL DEFAULT 0, updated_at REAL NOT NULL, PRIMARY KEY (collection, path))")
+        old.execute("INSERT INTO documents (collection, path, doc, status, updated_at) VALUES "
+                    "('allgemein', '/a.md', 'a.md', 'indexed', 1.0)")
+    manifest = Manifest(path)
+    before = manifest.get("allgemein", "/a.md")
+    assert before.status == INDEXED and before.norm_key is None
+    manifest.put(DocumentRecord("allgemein", "/b.md", "b.md", INDEXED, norm_key="id:x",
+                                starts="2019-01-01", effective_to="2023-12-31"))
+    after = manifest.get("allgemein", "/b.md")
+    assert (after.norm_key, after.starts, after.effective_to) == ("id:x", "2019-01-01",
+                                                                  "2023-12-31")
+    manifest.close()

@@ -1,0 +1,126 @@
+"""Versions of a norm end to end: intervals in the manifest and in both stores, answers as of a
+date, citations naming their version and level, removing a version, a PDF dated by a sidecar,
+and the version question set (tests/data/versions_qa.jsonl)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.integration.cli import rathaus
+from tests.pdfmaker import make_text_pdf
+from tests.versions_suite import VERSIONS, index, load_questions, run, summary
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+DOG = "Wie hoch ist die Hundesteuer für einen Hund?"
+
+
+@pytest.fixture(scope="module")
+def versioned(tmp_path_factory, embedder, shared_corpus: Path):
+    from assistant.wiring import build_services
+    from core.config import Settings
+
+    data = tmp_path_factory.mktemp("versions") / "data"
+    services = build_services(Settings(data_dir=data), embedder=embedder, llm_backend=None)
+    index(services, shared_corpus)
+    yield services
+    services.close()
+
+
+def intervals(services) -> dict[str, tuple]:
+    return {r.doc: (r.effective_from, r.effective_to, r.superseded_by)
+            for r in services.components.manifest.records() if r.norm_key}
+
+
+def test_versions_get_their_interval_in_force(versioned) -> None:
+    assert intervals(versioned) == {
+        "gemeinde_BadBoll_Hundesteuer_2019.md":  # start from its "tritt am … in Kraft"
+            ("2019-01-01", "2023-12-31", "gemeinde_BadBoll_Hundesteuer_2024.md"),
+        "gemeinde_BadBoll_Hundesteuer_2024.md": ("2024-01-01", None, None),
+        "gemeinde_BadBoll_Streupflicht_2007.md":
+            ("2007-12-01", "2022-10-31", "gemeinde_BadBoll_Streupflicht_2022.md"),
+        "gemeinde_BadBoll_Streupflicht_2022.md": ("2022-11-01", None, None),
+    }
+
+
+def test_search_sees_todays_version_unless_a_date_is_named(versioned) -> None:
+    today = {r.doc for r in versioned.asking.search(DOG, k=10)}
+    assert "gemeinde_BadBoll_Hundesteuer_2024.md" in today
+    assert "gemeinde_BadBoll_Hundesteuer_2019.md" not in today
+    then = {r.doc for r in versioned.asking.search(DOG, k=10, valid_at="2020-03-01")}
+    assert "gemeinde_BadBoll_Hundesteuer_2019.md" in then
+    assert "gemeinde_BadBoll_Hundesteuer_2024.md" not in then
+    from vectorstore.filters import RetrievalFilter
+
+    keyword = versioned.components.keyword  # it got the intervals too and filters alike
+    for day, doc in (("2020-03-01", "gemeinde_BadBoll_Hundesteuer_2019.md"),
+                     ("2025-03-01", "gemeinde_BadBoll_Hundesteuer_2024.md")):
+        ids = [i for i, _ in keyword.search("Hundesteuer Steuersatz", 30,
+                                             RetrievalFilter.of(valid_at=day))]
+        docs = {meta["doc"] for _, meta in keyword.chunks(ids).values()}
+        assert doc in docs and not docs & {"gemeinde_BadBoll_Hundesteuer_2019.md",
+                                           "gemeinde_BadBoll_Hundesteuer_2024.md"} - {doc}
+
+
+def test_an_answer_about_a_past_date_names_its_version_and_todays(versioned) -> None:
+    answer = versioned.asking.ask("Wie hoch war die Hundesteuer für einen Hund am 1. März 2020?")
+    assert answer.as_of == "01.03.2020"
+    first = answer.citations[0]
+    assert first.doc == "gemeinde_BadBoll_Hundesteuer_2019.md" and "108,00" in first.quote
+    assert (first.valid_from, first.valid_to, first.dated) == ("2019-01-01", "2023-12-31",
+                                                              "2018-12-06")
+    assert first.level == "Satzung/Verordnung der Kommune"
+    assert any("gilt heute nicht mehr" in n and "Hundesteuer_2024.md, § 5" in n
+               for n in answer.notes)
+    today = versioned.asking.ask(DOG)
+    assert not any("gilt heute nicht mehr" in n for n in today.notes)
+
+
+def test_the_version_question_set(versioned) -> None:
+    results = [run(versioned, case, date.today()) for case in load_questions()]
+    figures = summary(results)
+    print(json.dumps(figures, ensure_ascii=False))
+    assert figures["questions"] >= 20
+    assert figures["superseded_citations_in_today_questions"] == 0
+    assert figures["right_version_share"] >= 0.9, [r for r in results if not r.right_version]
+
+
+def test_removing_a_version_reopens_the_one_before(make_services, tmp_path: Path) -> None:
+    folder = tmp_path / "satzungen"
+    shutil.copytree(VERSIONS, folder, ignore=shutil.ignore_patterns("*.py"))
+    services = make_services(llm_backend=None)
+    services.documents.ingest([folder], "allgemein")
+    assert services.documents.remove("allgemein",
+                                     str(folder / "gemeinde_BadBoll_Hundesteuer_2024.md"))
+    assert intervals(services)["gemeinde_BadBoll_Hundesteuer_2019.md"] == ("2019-01-01", None,
+                                                                         None)
+    assert "gemeinde_BadBoll_Hundesteuer_2019.md" in {r.doc for r in
+                                                      services.asking.search(DOG, k=10)}
+
+
+def test_a_pdf_is_dated_by_its_sidecar_and_cli_json_carries_the_version(tmp_path: Path) -> None:
+    folder = tmp_path / "ordnungen"
+    folder.mkdir()
+    for year, fee in (("2018", "35"), ("2023", "50")):
+        pdf = make_text_pdf(folder / f"gebuehren_{year}.pdf", [
+            "Gebuehrenordnung Hallenbenutzung\n\n§ 2 Gebuehr\n\n"
+            f"Die Gebuehr fuer die Benutzung der Halle betraegt {fee} Euro je Abend."])
+        (folder / f"{pdf.name}.meta.yaml").write_text(
+            f"norm_id: hallengebuehr\nvalid_from: {year}-01-01\ntype: Satzung\n", "utf-8")
+    data = tmp_path / "data"
+    result = rathaus("ingest", "-q", str(folder), data_dir=data)
+    assert result.returncode == 0 and "meta.yaml" not in result.stdout + result.stderr
+    asked = json.loads(rathaus("ask", "--json", "--as-of", "2020-06-01",
+                               "Wie hoch ist die Gebühr für die Benutzung der Halle?",
+                               data_dir=data).stdout)
+    first = asked["citations"][0]
+    assert first["doc"] == "gebuehren_2018.pdf" and "35 Euro" in first["quote"]
+    assert (first["valid_from"], first["valid_to"]) == ("2018-01-01", "2022-12-31")
+    assert asked["as_of"] == "01.06.2020" and first["level"] == "Satzung/Verordnung der Kommune"
+    found = json.loads(rathaus("search", "--json", "Gebühr Halle Abend", data_dir=data).stdout)
+    assert {r["doc"] for r in found["results"]} == {"gebuehren_2023.pdf"}
+    assert found["results"][0]["valid_from"] == "2023-01-01"
