@@ -19,6 +19,7 @@ from assistant.api_tokens import TokenStore
 from assistant.asking import AskingService
 from assistant.audit import AuditLog
 from assistant.backup import BackupService
+from assistant.compare import VersionComparer
 from assistant.documents import DocumentService, sync_keyword_index
 from assistant.feedback import FeedbackStore
 from assistant.folder_watch import FolderWatcher
@@ -262,6 +263,11 @@ class Services:
         return FolderWatcher(self.sync, debounce_seconds=cfg.debounce_seconds,
                              poll_seconds=cfg.poll_seconds, stable_seconds=cfg.stable_seconds,
                              on_run=on_run)
+
+    @cached_property
+    def compare(self) -> VersionComparer:
+        parts = self.components
+        return VersionComparer(parts.manifest.records, parts.keyword.section_chunks)
 
     @cached_property
     def backup(self) -> BackupService:

@@ -14,6 +14,7 @@ from cli import (
     audit,
     backup,
     collections,
+    compare,
     documents,
     evaluate,
     prompts,
@@ -61,7 +62,7 @@ def main_options(
     ctx.call_on_close(context.close)
 
 
-for group in (documents, sync, search, ask, prompts, evaluate, users, tokens, collections,
+for group in (documents, sync, search, ask, compare, prompts, evaluate, users, tokens, collections,
               audit, backup, serve):
     group.register(app)
 

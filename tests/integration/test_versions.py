@@ -124,3 +124,25 @@ def test_a_pdf_is_dated_by_its_sidecar_and_cli_json_carries_the_version(tmp_path
     found = json.loads(rathaus("search", "--json", "Gebühr Halle Abend", data_dir=data).stdout)
     assert {r["doc"] for r in found["results"]} == {"gebuehren_2023.pdf"}
     assert found["results"][0]["valid_from"] == "2023-01-01"
+    changed = rathaus("compare", "hallengebuehr", "--from", "2020-01-01", "--to", "2024-06-30",
+                      data_dir=data)
+    assert changed.returncode == 0, changed.stderr
+    assert "35 Euro → 50 Euro" in changed.stdout
+    unknown = rathaus("compare", "gibtsnicht", "--from", "2020-01-01", "--to", "2024-06-30",
+                      data_dir=data)
+    assert unknown.returncode == 1 and "hallengebuehr" in unknown.stderr
+
+
+def test_compare_names_the_changed_figures_section_by_section(versioned) -> None:
+    dog = versioned.compare.compare("gemeinde_BadBoll_Hundesteuer_2019.md", date(2020, 3, 1),
+                                    date(2025, 3, 1))
+    assert (dog.old.doc, dog.new.doc) == ("gemeinde_BadBoll_Hundesteuer_2019.md",
+                                          "gemeinde_BadBoll_Hundesteuer_2024.md")
+    rates = next(c for c in dog.changes if c.section.startswith("§ 5"))
+    assert ("108,00 €", "165,00 €") in rates.figures and ("216,00 €", "330,00 €") in rates.figures
+    assert "§ 1" in dog.unchanged and "§ 6" in dog.unchanged
+    ice = versioned.compare.compare("badboll-streupflicht", date(2015, 1, 1), date(2025, 1, 1))
+    lines = "\n".join(ice.lines())
+    assert "7.00 Uhr → 6.30 Uhr" in lines and "1,00 Meter → 1,20 Meter" in lines
+    same = versioned.compare.compare("badboll-streupflicht", date(2023, 1, 1), date(2025, 1, 1))
+    assert same.changes == [] and "dieselbe Fassung" in same.lines()[0]

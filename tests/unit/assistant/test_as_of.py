@@ -88,3 +88,17 @@ def test_an_in_force_clause_only_dates_a_version_of_a_norm(tmp_path: Path) -> No
     bylaw = declared_version(tmp_path / "s.md", LoadedDocument(
         text, "Satzung", {"kommune": "Bad Boll"}))
     assert bylaw.starts == date(2030, 1, 1)
+
+
+def test_sections_line_up_by_number_and_figures_pair_old_with_new() -> None:
+    from assistant.compare import PREAMBLE, figure_changes, section_key
+
+    assert section_key("§ 5 Steuersatz") == section_key("§5 Höhe der Steuer") == "§ 5"
+    assert section_key("§ 5a Sonderfälle") == "§ 5a" and section_key("Art. 3 Abs") == "Art. 3"
+    assert section_key(None) == PREAMBLE
+    old = "beträgt 108,00 € je Hund, für Kampfhunde 612,00 €; bis 7.00 Uhr; 1,00 Meter; 612,00 €"
+    new = "beträgt 165,00 € je Hund, für Kampfhunde 900,00 €; bis 7.00 Uhr; 1,20 Meter; 900,00 €"
+    assert figure_changes(old, new) == [("108,00 €", "165,00 €"), ("612,00 €", "900,00 €"),
+                                        ("1,00 Meter", "1,20 Meter")]
+    assert figure_changes("binnen 14 Tagen", "binnen 14 Tagen schriftlich") == []
+    assert figure_changes("binnen 14 Tagen", "binnen eines Monats") == [("14 Tagen", "")]
