@@ -22,10 +22,18 @@ from assistant.answer_protocol import REFUSAL_TOKEN, ParsedAnswer, parse_answer
 from assistant.citations import Citation
 from assistant.conversation import Turn, resolve_question
 from assistant.excerpts import Excerpt, Similarity, build_excerpts
-from assistant.grounding import asks_for_number, best_passage, check_claims, states_figure
+from assistant.grounding import (
+    SentenceCheck,
+    asks_for_number,
+    best_passage,
+    check_claims,
+    states_figure,
+)
+from assistant.hierarchy import ConflictFinder, by_level
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
 from core.config import AnswerSettings, LLMSettings
+from core.norm_levels import level
 from vectorstore.results import SearchResult
 
 log = logging.getLogger(__name__)
@@ -168,6 +176,11 @@ class AnswerService:
         excerpts = self.excerpts(query, sources)
         passage = self._passage(sources, excerpts, key_terms, asks_for_number(query))
         self._emit(on_token, Preview(sources, passage))
+        conflict = ConflictFinder(self.terms, self.rarity).find(query, key_terms, sources)
+        if conflict is not None:  # two levels disagree: say so, pick neither
+            base.notes.append("Zwei Ebenen der Normenhierarchie regeln das unterschiedlich")
+            return self._finish(base, QUOTE, conflict.text(), conflict.citations(),
+                                grounded=False, answers=True, backend="extractive")
         if self.backend is None:  # no model verdict: the evidence score alone decides
             if support < self.settings.quote_min_support:
                 return base
@@ -222,18 +235,18 @@ class AnswerService:
                                weight=self.rarity)
         base.unsupported = checked.removed
         if checked.grounded:
-            answer_text = " ".join(self._sentence(c.sentence, c.supporting)
-                                   for c in checked.kept)
+            kept = self._by_level(checked.kept, excerpts)
+            answer_text = " ".join(self._sentence(c.sentence, c.supporting) for c in kept)
             if asks_for_number(base.query) and not states_figure(answer_text):
                 base.notes.append("Gefragt war eine Zahl, Frist oder ein Betrag; die Antwort "
                                   "des Modells nannte keine")
             elif self._answers(answer_text, passage.quote, key_terms):
                 by_n = {e.n: e for e in excerpts}
                 citations = {}
-                for c in checked.kept:
+                for c in kept:
                     for n in c.supporting:
                         citations.setdefault(n, by_n[n].citation(c.sentence, self.terms))
-                return self._finish(base, CHECKED, answer_text, list(citations.values()),
+                return self._finish(base, CHECKED, answer_text, by_level(list(citations.values())),
                                     grounded=True, answers=True)
             else:
                 base.notes.append("Die geprüfte Antwort des Modells ging an der Frage vorbei")
@@ -243,6 +256,14 @@ class AnswerService:
             return self._quote(base, passage, key_terms, self.backend_name)
         base.refusal_reason = "check"
         return base
+
+    @staticmethod
+    def _by_level(kept: Sequence[SentenceCheck], excerpts: Sequence[Excerpt]
+                  ) -> list[SentenceCheck]:
+        """Sentences resting on a higher level of the hierarchy of norms first (federal law
+        before a Satzung before a Dienstanweisung); the model's order within a level."""
+        rank = {e.n: level(e.source.metadata.get("doc_type"))[0] for e in excerpts}
+        return sorted(kept, key=lambda c: min((rank[n] for n in c.supporting), default=99))
 
     def _quote(self, base: Answer, passage: Citation, key_terms: list[str],
                backend: str) -> Answer:

@@ -17,9 +17,11 @@ import numpy as np
 
 from assistant.access import AccessService
 from assistant.accounts import User
-from assistant.answering import Answer, AnswerService, render_prompt
+from assistant.answering import CHECKED, Answer, AnswerService, render_prompt
 from assistant.as_of import AsOf, day_before, question_as_of
 from assistant.audit import AuditEntry, AuditLog
+from assistant.changes import ChangeAnswer, ChangeAnswerer, asks_what_changed
+from assistant.compare import Comparison, VersionComparer
 from assistant.conversation import Turn
 from assistant.evaluation import EvalSummary, Question, QuestionResult
 from assistant.llm.base import LLMBackend
@@ -56,11 +58,12 @@ class AskingService:
                  audit: AuditLog, backend: Callable[[], LLMBackend | None],
                  prompts: PromptLibrary,
                  llm: LLMSettings, answer: AnswerSettings, place_scope: bool = True,
-                 today: Callable[[], date] = date.today) -> None:
+                 today: Callable[[], date] = date.today,
+                 compare: Callable[[], VersionComparer] | None = None) -> None:
         """`pending_paths` names documents being written (never returned); `backend` chooses
         the LLM on the first answer (None: extractive), so a search never loads or contacts a
         model; `place_scope` keeps a question naming a Gemeinde away from other Gemeinden's
-        Satzungen."""
+        Satzungen; `compare` answers "what changed" questions from two versions of a norm."""
         self.retriever = retriever
         self.keyword = keyword
         self.embedder = embedder
@@ -74,6 +77,7 @@ class AskingService:
         self.place_scope_enabled = place_scope
         self.places = PlaceFinder(keyword)
         self.today = today  # versions in force on this day unless a question names another
+        self.comparer = compare
 
     # ------------------------------------------------------------------ retrieval
     def search(
@@ -179,10 +183,12 @@ class AskingService:
         if not question.strip():
             raise AssistantError("Bitte eine Frage eingeben", "empty question")
         when = self.as_of(question, as_of, collections, user)
-        answer = self.answerer(collections, user, when).ask(when.question or question, history,
-                                                             on_token, template)
+        answer = self.change_answer(question, when, collections, user)
+        if answer is None:  # a change answer names both versions itself
+            answer = self.answerer(collections, user, when).ask(
+                when.question or question, history, on_token, template)
+            answer.notes.extend(self.version_notes(answer, when, collections, user))
         answer.as_of = when.label()
-        answer.notes.extend(self.version_notes(answer, when, collections, user))
         log.info("answer backend=%s prompt=%s refused=%s grounded=%s support=%.2f",
                  answer.backend, answer.prompt, answer.refused, answer.grounded, answer.support)
         self.audit.record(AuditEntry(
@@ -204,6 +210,40 @@ class AskingService:
         if before is None:
             return AsOf.day(self.today(), when.question, named=False)
         return AsOf.day(before, when.question)
+
+    def change_answer(self, question: str, when: AsOf, collections: Sequence[str] | None,
+                      user: User | None) -> Answer | None:
+        """A "what changed" question about a norm with an earlier version, answered from the
+        comparison of both versions (None: not such a question, or no earlier version)."""
+        if self.comparer is None or when.before_change or not asks_what_changed(question):
+            return None
+
+        def search(query: str, k: int, docs: Sequence[str] | None,
+                   valid_at: str | None) -> list[SearchResult]:
+            return self.search(query, k=k, collections=collections, user=user, docs=docs,
+                               valid_at=valid_at)
+
+        readable = self.access.allowed_collections(user, collections)
+        found = ChangeAnswerer(search, self.comparer(), self.keyword.analyzer.terms,
+                               readable).answer(when.question or question, when.end)
+        return self._from_change(found) if found else None
+
+    def compare(self, norm: str, first: str, second: str, user: User | None = None
+                ) -> Comparison:
+        """What changed between the versions of `norm` in force on two days, among the
+        versions the user may read (the chat's compare view)."""
+        if self.comparer is None:
+            raise AssistantError("Fassungsvergleich nicht verfügbar", "no comparer configured")
+        days = [question_as_of("", self.today(), given) for given in (first, second)]
+        return self.comparer().compare(norm, days[0].start, days[1].start,
+                                       self.access.allowed_collections(user, None))
+
+    def _from_change(self, change: ChangeAnswer) -> Answer:
+        return Answer(
+            change.text, False, change.citations, change.sources, grounded=True, unsupported=[],
+            backend="extractive", prompt="vergleich", kind=CHECKED, answers_question=True,
+            query=change.query, support=self.evidence_support(change.query, change.sources),
+            notes=["Aus dem Wortlaut beider Fassungen verglichen (rathaus compare)"])
 
     def version_notes(self, answer: Answer, when: AsOf, collections: Sequence[str] | None,
                       user: User | None) -> list[str]:

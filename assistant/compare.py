@@ -9,7 +9,7 @@ old → new.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,8 +53,8 @@ class Comparison:
     unchanged: list[str]
 
     def lines(self) -> list[str]:
-        head = (f"{_label(self.old)} → {_label(self.new)}" if self.old.path != self.new.path
-                else f"Beide Tage fallen in dieselbe Fassung: {_label(self.old)}")
+        head = (f"{version_label(self.old)} → {version_label(self.new)}" if self.old.path != self.new.path
+                else f"Beide Tage fallen in dieselbe Fassung: {version_label(self.old)}")
         body = [change.line() for change in self.changes]
         if self.old.path != self.new.path and not body:
             body = ["Keine inhaltlichen Änderungen gefunden."]
@@ -70,7 +70,7 @@ class Comparison:
                 "unchanged": self.unchanged}
 
 
-def _label(record: DocumentRecord) -> str:
+def version_label(record: DocumentRecord) -> str:
     start, end = parse_date(record.effective_from), parse_date(record.effective_to)
     span = (f"gültig {start:%d.%m.%Y}–{end:%d.%m.%Y}" if start and end
             else f"gültig ab {start:%d.%m.%Y}" if start else "ohne Datum")
@@ -115,10 +115,13 @@ class VersionComparer:
         self.records = records
         self.section_chunks = section_chunks
 
-    def versions(self, norm: str) -> list[DocumentRecord]:
+    def versions(self, norm: str, readable: Collection[str] | None = None
+                 ) -> list[DocumentRecord]:
         """The versions of the norm named by its `norm_id`, or by a file name or path of any
-        of its versions; oldest first."""
-        indexed = [r for r in self.records() if r.status == INDEXED and r.norm_key]
+        of its versions; oldest first. `readable` limits them to a user's collections (None:
+        all, the operator)."""
+        indexed = [r for r in self.records() if r.status == INDEXED and r.norm_key
+                   and (readable is None or r.collection in readable)]
         wanted = norm.strip().lower()
         keys = {r.norm_key for r in indexed
                 if r.norm_key in (f"id:{wanted}", wanted) or r.doc.lower() == wanted
@@ -154,8 +157,9 @@ class VersionComparer:
         return {key: (headings[key], " ".join(" ".join(parts).split()))
                 for key, parts in text.items()}
 
-    def compare(self, norm: str, first: date, second: date) -> Comparison:
-        versions = self.versions(norm)
+    def compare(self, norm: str, first: date, second: date,
+                readable: Collection[str] | None = None) -> Comparison:
+        versions = self.versions(norm, readable)
         old, new = self.in_force(versions, first), self.in_force(versions, second)
         before, after = self.sections(old), self.sections(new)
         changes, unchanged = [], []

@@ -90,7 +90,8 @@ def figures(sentence: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _sentence_starts(text: str) -> list[int]:
+def sentence_starts(text: str) -> list[int]:
+    """Where each sentence of `text` begins (offsets), for a figure's context window."""
     starts, offset = [], 0
     for piece in split_sentences(text):
         found = text.find(piece, offset)
@@ -125,7 +126,7 @@ def figures_in_place(sentence: str, source: str, anchors: set[str], terms: Terms
         return True
     spots = figures(source)
     bounds = [(s, e) for s, e, _ in spots]
-    starts = _sentence_starts(source)
+    starts = sentence_starts(source)
     scores: dict[str, float] = {}
     for s, e, value in spots:
         context = set(terms(figure_context(source, s, e, [b for b in bounds if b != (s, e)],

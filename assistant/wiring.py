@@ -237,6 +237,7 @@ class Services:
             pending_paths=parts.manifest.pending_paths, access=self.access, audit=parts.audit,
             backend=lambda: parts.llm_backend, prompts=parts.prompts, llm=self.settings.llm,
             answer=self.settings.answer, place_scope=self.settings.retrieval.place_scope,
+            compare=lambda: self.compare,
         )
 
     @cached_property

@@ -25,3 +25,11 @@ def level(doc_type: str | None) -> tuple[int, str]:
         if kind in kinds:
             return rank, label
     return len(LEVELS) + 1, OTHER
+
+
+def rank_of(label: str | None) -> int:
+    """The rank of a level's German label (as citations carry it); unknown labels rank last."""
+    for rank, (name, _kinds) in enumerate(LEVELS, start=1):
+        if name == label:
+            return rank
+    return len(LEVELS) + 1

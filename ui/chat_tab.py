@@ -16,6 +16,7 @@ from assistant.asking import AskingService
 from assistant.conversation import Turn
 from assistant.feedback import Feedback, FeedbackStore
 from core.errors import AssistantError
+from ui.compare_view import build_compare_view
 from ui.render import (
     answer_markdown,
     backend_banner,
@@ -64,6 +65,8 @@ def build_chat_tab(asking: AskingService, access: AccessService, feedback: Feedb
         # custom values pass Gradio's own check; the rights check below decides
         collection = gr.Dropdown(label="Sammlung", choices=[ALL], value=ALL, elem_id="collection",
                                  scale=3, interactive=True, allow_custom_value=True)
+        as_of = gr.Textbox(label="Stand (Datum, optional)", elem_id="as-of", scale=2,
+                           placeholder="leer: heute geltende Fassungen; z. B. 01.03.2020")
         new_chat = gr.Button("Neue Unterhaltung", elem_id="new-chat", scale=1)
     with gr.Row():
         with gr.Column(scale=3):
@@ -83,6 +86,9 @@ def build_chat_tab(asking: AskingService, access: AccessService, feedback: Feedb
                 comment = gr.Textbox(show_label=False, placeholder="Kommentar (optional)",
                                      elem_id="feedback-comment", scale=3, lines=1)
             feedback_status = gr.Markdown(elem_id="feedback-status")
+            build_compare_view(asking, access)
+            # the `/ask` API keeps its inputs: API callers pass `as_of` through /v1 instead
+            api_ask = gr.Button(visible=False, elem_id="ask-api")
         with gr.Column(scale=2):
             sources = gr.HTML("<p class='muted'>Hier erscheinen die Belege.</p>",
                               elem_id="sources")
@@ -93,6 +99,14 @@ def build_chat_tab(asking: AskingService, access: AccessService, feedback: Feedb
 
     def respond(text: str, history: list, collection_name: str, past: list,
                 request: gr.Request):
+        yield from answer_in_chat(text, history, collection_name, past, None, request)
+
+    def respond_as_of(text: str, history: list, collection_name: str, past: list,
+                      day: str, request: gr.Request):
+        yield from answer_in_chat(text, history, collection_name, past, day, request)
+
+    def answer_in_chat(text: str, history: list, collection_name: str, past: list,
+                       day: str | None, request: gr.Request):
         user = current_user(access, request)
         text = (text or "").strip()
         if not text:
@@ -110,7 +124,7 @@ def build_chat_tab(asking: AskingService, access: AccessService, feedback: Feedb
         try:
             for item in stream_tokens(lambda on_token: asking.ask(
                     text, collections=wanted, history=[Turn(**t) for t in past],
-                    on_token=on_token, user=user)):
+                    on_token=on_token, user=user, as_of=(day or "").strip() or None)):
                 if isinstance(item, Preview):  # sources first, while the model reads
                     lead = preview_markdown(item.passage)
                     history[-1]["content"] = lead
@@ -138,8 +152,10 @@ def build_chat_tab(asking: AskingService, access: AccessService, feedback: Feedb
                record)
 
     outputs = [chat, question, sources, downloads, turns, last]
-    send.click(respond, [question, chat, collection, turns], outputs, api_name="ask")
-    question.submit(respond, [question, chat, collection, turns], outputs, api_name=False)
+    api_ask.click(respond, [question, chat, collection, turns], outputs, api_name="ask")
+    dated_inputs = [question, chat, collection, turns, as_of]
+    send.click(respond_as_of, dated_inputs, outputs, api_name=False)
+    question.submit(respond_as_of, dated_inputs, outputs, api_name=False)
 
     def reset():
         return [], "", "<p class='muted'>Hier erscheinen die Belege.</p>", None, [], {}, ""

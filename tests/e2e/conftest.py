@@ -62,6 +62,10 @@ def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[S
     _ok(rathaus("ingest", "-q", "-c", "intern",
                 str(shared_corpus / "gemeinde_BadBoll_Satzung_Erhebung_Hundesteuer.md"),
                 data_dir=data))
+    versions = Path(__file__).resolve().parents[1] / "data" / "versions"
+    _ok(rathaus("ingest", "-q", "-c", "fassungen",
+                *(str(versions / f"gemeinde_BadBoll_Streupflicht_{year}.md")
+                  for year in ("2007", "2022")), data_dir=data))
     for name, extra in (("anna", []), ("bea", ["--groups", "bauamt"]),
                         ("ida", ["--role", "admin"]), ("dev", ["--role", "developer"])):
         _ok(rathaus("users", "add", name, "--password", PASSWORDS[name], *extra, data_dir=data))

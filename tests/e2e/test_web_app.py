@@ -188,3 +188,31 @@ def test_developer_runs_a_prompt_in_the_lab(open_page, artifacts: Path) -> None:
     verdict = page.locator("#lab-verdict").inner_text()
     assert "beantwortet die Frage" in verdict and "Verweigerungsgrund" in verdict
     page.screenshot(path=artifacts / "prompt-lab.png", full_page=True)
+
+
+def test_staff_asks_as_of_a_date_and_compares_two_versions(open_page, served: ServedApp,
+                                                          artifacts: Path) -> None:
+    from gradio_client import Client
+
+    page = open_page("anna")
+    page.locator("#collection input").click()
+    page.get_by_role("option", name="fassungen").click()
+    page.fill("#as-of textarea", "01.03.2020")
+    ask(page, "Bis wann müssen die Gehwege montags bis freitags geräumt und gestreut sein?")
+    wait_for_answer(page)
+    bubble = page.locator("#chat").inner_text()
+    assert "Stand 01.03.2020" in bubble
+    sources = page.locator("#sources").inner_text()
+    assert "Streupflicht_2007" in sources and "Streupflicht_2022" not in sources
+    page.get_by_text("Fassungen vergleichen").click()
+    page.fill("#compare-norm textarea", "badboll-streupflicht")
+    page.fill("#compare-from textarea", "01.03.2020")
+    page.click("#compare-run")
+    page.wait_for_selector("#compare-result:has-text('→')", timeout=60_000)
+    result = page.locator("#compare-result").inner_text()
+    page.screenshot(path=artifacts / "chat-as-of-and-compare.png", full_page=True)
+    assert "7.00 Uhr → 6.30 Uhr" in result and "Streupflicht_2022" in result
+    anna = Client(served.url, auth=("anna", PASSWORDS["anna"]), verbose=False)
+    assert "→" in anna.predict("badboll-streupflicht", "2020-03-01", "", api_name="/compare")
+    assert "Keine eindeutige Norm" in anna.predict("gibtsnicht", "", "", api_name="/compare")
+    only_local(page)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.integration.cli import rathaus
 from tests.pdfmaker import make_text_pdf
-from tests.versions_suite import VERSIONS, index, load_questions, run, summary
+from tests.versions_suite import DATA, VERSIONS, index, load_questions, run, summary
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 DOG = "Wie hoch ist die Hundesteuer für einen Hund?"
@@ -27,6 +27,9 @@ def versioned(tmp_path_factory, embedder, shared_corpus: Path):
     data = tmp_path_factory.mktemp("versions") / "data"
     services = build_services(Settings(data_dir=data), embedder=embedder, llm_backend=None)
     index(services, shared_corpus)
+    # an invented Dienstanweisung contradicting the Streupflichtsatzung and the
+    # Polizeiverordnung, in its own collection so the version questions never see it
+    assert services.documents.ingest([DATA / "hierarchy"], "vollzug").ok
     yield services
     services.close()
 
@@ -44,6 +47,10 @@ def test_versions_get_their_interval_in_force(versioned) -> None:
         "gemeinde_BadBoll_Streupflicht_2007.md":
             ("2007-12-01", "2022-10-31", "gemeinde_BadBoll_Streupflicht_2022.md"),
         "gemeinde_BadBoll_Streupflicht_2022.md": ("2022-11-01", None, None),
+        "blaupause_uc8_leipzig_stand_2024.md":  # a blueprint's `stand` dates its version
+            ("2024-11-22", "2025-12-08", "blaupause_uc8_leipzig.md"),
+        "blaupause_uc8_leipzig.md": ("2025-12-09", None, None),
+        "gemeinde_BadBoll_Dienstanweisung_Gemeindevollzugsdienst.md": ("2023-11-01", None, None),
     }
 
 
@@ -86,7 +93,46 @@ def test_the_version_question_set(versioned) -> None:
     print(json.dumps(figures, ensure_ascii=False))
     assert figures["questions"] >= 20
     assert figures["superseded_citations_in_today_questions"] == 0
+    assert figures["contradictions_flagged"] == 0  # the set's sources agree with each other
     assert figures["right_version_share"] >= 0.9, [r for r in results if not r.right_version]
+
+
+def test_a_change_question_is_answered_from_both_versions(versioned) -> None:
+    answer = versioned.asking.ask("Was hat sich bei der Hundesteuer geändert?")
+    assert answer.kind == "checked" and not answer.refused
+    assert "108,00 € → 165,00 €" in answer.answer and "§ 5" in answer.answer
+    docs = [c.doc for c in answer.citations]
+    assert set(docs) == {"gemeinde_BadBoll_Hundesteuer_2019.md",
+                         "gemeinde_BadBoll_Hundesteuer_2024.md"}
+    assert all(f"[{c.n}]" in answer.answer for c in answer.citations)
+    rates = [c for c in answer.citations if c.section and c.section.startswith("§ 5")]
+    assert [c.doc for c in rates] == ["gemeinde_BadBoll_Hundesteuer_2024.md",
+                                      "gemeinde_BadBoll_Hundesteuer_2019.md"]
+    assert "165,00 €" in rates[0].quote and "108,00 €" in rates[1].quote
+    assert rates[1].valid_to == "2023-12-31"
+    print(answer.answer)
+    # a user without the collection gets no comparison of it
+    assert versioned.asking.ask("Was hat sich bei der Hundesteuer geändert?",
+                                collections=["vollzug"]).kind != "checked"
+
+
+def test_contradicting_levels_are_named_highest_first(versioned) -> None:
+    both = ["allgemein", "vollzug"]
+    times = versioned.asking.ask("Bis wann müssen die Gehwege montags bis freitags geräumt "
+                                 "und gestreut sein?", collections=both)
+    assert times.answer.startswith("Die Unterlagen widersprechen sich"), times.answer
+    first, second = times.citations
+    assert first.doc == "gemeinde_BadBoll_Streupflicht_2022.md" and "6.30 Uhr" in first.quote
+    assert second.level == "Dienstanweisung" and "7.30 Uhr" in second.quote
+    leash = versioned.asking.ask("Sind Hunde im Innenbereich auf Gehwegen an der Leine zu "
+                                 "führen?", collections=both)
+    assert leash.answer.startswith("Die Unterlagen widersprechen sich"), leash.answer
+    assert [c.doc for c in leash.citations] == [
+        "gemeinde_BadBoll_Polizeiverordnung.md",
+        "gemeinde_BadBoll_Dienstanweisung_Gemeindevollzugsdienst.md"]
+    alone = versioned.asking.ask("Bis wann müssen die Gehwege montags bis freitags geräumt "
+                                 "und gestreut sein?", collections=["allgemein"])
+    assert "widersprechen" not in alone.answer and "6.30 Uhr" in alone.answer
 
 
 def test_removing_a_version_reopens_the_one_before(make_services, tmp_path: Path) -> None:

@@ -58,6 +58,17 @@ def main() -> None:
         front(title="Streupflichtsatzung", norm_id="badboll-streupflicht", type="Satzung",
               datum="2022-09-20") + NOTE + new_ice, "utf-8")
 
+    plan = (CORPUS.parent / "corpus-blueprints" / "blaupause_uc8_leipzig.md").read_text("utf-8")
+    old_plan = replace(
+        plan, ("stand: 2025-12-09", "stand: 2024-11-22"),
+        ("Ob dabei auch Daten mit Personenbezug berührt sind, wie Nutzereingaben gespeichert "
+         "werden und ob das Modell lokal betrieben wird: nicht veröffentlicht.",
+         "Nutzereingaben werden 90 Tage gespeichert und danach gelöscht; das Modell soll "
+         "lokal betrieben werden."))
+    old_plan = old_plan.replace("---\n\n", "---\n\n" + NOTE.replace(
+        "der echten Satzung; nie in Kraft gewesen", "der echten Blaupause; nie veröffentlicht"), 1)
+    (HERE / "blaupause_uc8_leipzig_stand_2024.md").write_text(old_plan, "utf-8")
+
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,129 @@
+"""Questions about what changed ("Was hat sich bei der Hundesteuer geändert?"): answered from
+the comparison of the version in force on the day asked about with the version before it.
+
+The answer is built from both versions' wording (assistant/compare.py), not written by a model:
+each changed section is named with its figures old → new and cites the passage of each version.
+The versions are found through the asker's search, so rights and collections apply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.citations import Citation
+from assistant.compare import SectionChange, VersionComparer, section_key, version_label
+from assistant.grounding import best_passage
+from core.errors import AssistantError
+from ingest.manifest import DocumentRecord
+from ingest.sentences import split_sentences
+from ingest.versions import parse_date
+from vectorstore.results import SearchResult
+
+_CHANGED = re.compile(r"\b(?:(?:was|welche[snm]?)\b[^?]*\b(?:geändert|verändert|geändert\s+"
+                      r"worden|änderungen|neu\s+geregelt)|was\s+ist\s+neu|"
+                      r"(?:welche|was\s+für)\s+änderungen)\b", re.IGNORECASE)
+_CHANGE_WORDS = re.compile(r"\b(?:hat\s+sich|haben\s+sich|wurde|wurden|ist|sind|"
+                           r"geändert|verändert|änderungen|neu\s+geregelt|neu|worden)\b",
+                           re.IGNORECASE)
+MAX_SECTIONS = 6  # changed sections named in one answer; `rathaus compare` lists them all
+
+Search = Callable[[str, int, Sequence[str] | None, str | None], list[SearchResult]]
+Terms = Callable[[str], list[str]]
+
+
+def asks_what_changed(question: str) -> bool:
+    """"Was hat sich … geändert?", "Welche Änderungen gab es …?", "Was ist neu …?"."""
+    return bool(_CHANGED.search(question))
+
+
+def topic_of(question: str) -> str:
+    """The question without the words that ask for a change, for retrieval."""
+    return re.sub(r"\s+", " ", _CHANGE_WORDS.sub(" ", question)).strip(" ?") or question
+
+
+@dataclass(frozen=True)
+class ChangeAnswer:
+    text: str
+    citations: list[Citation]
+    sources: list[SearchResult]
+    query: str
+
+
+class ChangeAnswerer:
+    """Answers a change question from two versions of the norm the question is about."""
+
+    def __init__(self, search: Search, comparer: VersionComparer, terms: Terms,
+                 readable: Collection[str] | None) -> None:
+        """`search(query, k, docs, valid_at)` searches with the asker's rights; `readable`
+        are the collections the asker may read (None: all)."""
+        self.search = search
+        self.readable = readable
+        self.comparer = comparer
+        self.terms = terms
+
+    def answer(self, question: str, day: date) -> ChangeAnswer | None:
+        """None when the question's norm has no earlier version (the normal answer follows)."""
+        query = topic_of(question)
+        hits = self.search(query, 5, None, day.isoformat())
+        top = next((h for h in hits if h.metadata.get("norm")), None)
+        if top is None:
+            return None
+        try:
+            versions = self.comparer.versions(top.doc, self.readable)
+            new = self.comparer.in_force(versions, day)
+        except AssistantError:
+            return None
+        older = [v for v in versions if v.effective_to and v.effective_to < (new.effective_from
+                                                                            or "")]
+        start = parse_date(new.effective_from)
+        if not older or start is None:
+            return None
+        old = older[-1]
+        comparison = self.comparer.compare(top.doc, parse_date(old.effective_from) or start,
+                                           start, self.readable)
+        citations: list[Citation] = []
+        lines = []
+        for change in comparison.changes[:MAX_SECTIONS]:
+            numbers = self._cite(change, old, new, query, citations)
+            lines.append(change.line() + "".join(f" [{n}]" for n in numbers) + ".")
+        if not lines:
+            return None
+        more = len(comparison.changes) - MAX_SECTIONS
+        tail = [f"Weitere {more} Abschnitte geändert (rathaus compare)."] if more > 0 else []
+        text = " ".join([f"Änderungen von der {version_label(old)} zur {version_label(new)}:",
+                         *lines, *tail])
+        return ChangeAnswer(text, citations, hits, query)
+
+    def _cite(self, change: SectionChange, old: DocumentRecord, new: DocumentRecord,
+              query: str, citations: list[Citation]) -> list[int]:
+        """Cite the section in the new version (unless removed) and in the old one (unless
+        added), quoting the sentence with the changed figure."""
+        numbers = []
+        for record, figure_of in ((new, lambda pair: pair[1]), (old, lambda pair: pair[0])):
+            if (change.change == "entfallen" and record is new) or \
+                    (change.change == "neu" and record is old):
+                continue
+            hits = self.search(f"{change.section} {query}", 5, [record.doc],
+                               record.effective_from or record.effective_to)
+            hit = next((h for h in hits if section_key(h.section) == section_key(
+                change.section)), hits[0] if hits else None)
+            if hit is None:
+                continue
+            figures = [figure_of(pair) for pair in change.figures if figure_of(pair)]
+            quote = _sentence_with(hit.text, figures) or best_passage(
+                hit.text, self.terms(f"{change.section} {query}"), self.terms)
+            citations.append(Citation.of(len(citations) + 1, hit, quote))
+            numbers.append(len(citations))
+        return numbers
+
+
+def _sentence_with(text: str, figures: Sequence[str]) -> str:
+    """The first sentence of `text` that states one of `figures`."""
+    flat = " ".join(text.replace("**", "").split())
+    for sentence in split_sentences(flat):
+        if any(figure and figure in sentence for figure in figures):
+            return sentence.strip()
+    return ""
