@@ -179,6 +179,7 @@ class AnswerService:
         conflict = ConflictFinder(self.terms, self.rarity).find(query, key_terms, sources)
         if conflict is not None:  # two levels disagree: say so, pick neither
             base.notes.append("Zwei Ebenen der Normenhierarchie regeln das unterschiedlich")
+            base.sources = conflict.sources(sources)
             return self._finish(base, QUOTE, conflict.text(), conflict.citations(),
                                 grounded=False, answers=True, backend="extractive")
         if self.backend is None:  # no model verdict: the evidence score alone decides

@@ -248,7 +248,8 @@ class AskingService:
     def version_notes(self, answer: Answer, when: AsOf, collections: Sequence[str] | None,
                       user: User | None) -> list[str]:
         """One sentence per cited version that is not in force today, naming today's
-        version and its passage."""
+        version and its passage; that passage joins the answer's sources, so the chat shows it
+        under its number beside the cited one."""
         today = self.today()
         notes = []
         for citation in answer.citations:
@@ -263,7 +264,12 @@ class AskingService:
                                    docs=[citation.superseded_by])
                 if hits:
                     top = hits[0]
-                    current = f"; heute gilt: {source_label(top.doc, top.section, top.page)}"
+                    known = [s.chunk_id for s in answer.sources]
+                    if top.chunk_id not in known:
+                        answer.sources.append(top)
+                    n = [s.chunk_id for s in answer.sources].index(top.chunk_id) + 1
+                    current = (f"; heute gilt: [{n}] "
+                               f"{source_label(top.doc, top.section, top.page)}")
             notes.append(f"[{citation.n}] {label} ({citation.version_label()}) gilt heute "
                          f"nicht mehr{current}.")
         return notes

@@ -85,9 +85,10 @@ class ChangeAnswerer:
         comparison = self.comparer.compare(top.doc, parse_date(old.effective_from) or start,
                                            start, self.readable)
         citations: list[Citation] = []
+        cited: list[SearchResult] = []  # citation n quotes cited[n - 1]
         lines = []
         for change in comparison.changes[:MAX_SECTIONS]:
-            numbers = self._cite(change, old, new, query, citations)
+            numbers = self._cite(change, old, new, query, citations, cited)
             lines.append(change.line() + "".join(f" [{n}]" for n in numbers) + ".")
         if not lines:
             return None
@@ -95,10 +96,10 @@ class ChangeAnswerer:
         tail = [f"Weitere {more} Abschnitte geändert (rathaus compare)."] if more > 0 else []
         text = " ".join([f"Änderungen von der {version_label(old)} zur {version_label(new)}:",
                          *lines, *tail])
-        return ChangeAnswer(text, citations, hits, query)
+        return ChangeAnswer(text, citations, cited, query)
 
     def _cite(self, change: SectionChange, old: DocumentRecord, new: DocumentRecord,
-              query: str, citations: list[Citation]) -> list[int]:
+              query: str, citations: list[Citation], cited: list[SearchResult]) -> list[int]:
         """Cite the section in the new version (unless removed) and in the old one (unless
         added), quoting the sentence with the changed figure."""
         numbers = []
@@ -116,6 +117,7 @@ class ChangeAnswerer:
             quote = _sentence_with(hit.text, figures) or best_passage(
                 hit.text, self.terms(f"{change.section} {query}"), self.terms)
             citations.append(Citation.of(len(citations) + 1, hit, quote))
+            cited.append(hit)
             numbers.append(len(citations))
         return numbers
 

@@ -69,6 +69,11 @@ class Conflict:
     higher: Stance
     lower: Stance
 
+    def sources(self, found: Sequence[SearchResult]) -> list[SearchResult]:
+        """The retrieved sources renumbered so that [1] and [2] are the two quoted ones."""
+        quoted = [self.higher.source, self.lower.source]
+        return quoted + [s for s in found if s.chunk_id not in {q.chunk_id for q in quoted}]
+
     def citations(self) -> list[Citation]:
         return [Citation.of(1, self.higher.source, self.higher.passage),
                 Citation.of(2, self.lower.source, self.lower.passage)]

@@ -81,8 +81,10 @@ def test_an_answer_about_a_past_date_names_its_version_and_todays(versioned) -> 
     assert (first.valid_from, first.valid_to, first.dated) == ("2019-01-01", "2023-12-31",
                                                               "2018-12-06")
     assert first.level == "Satzung/Verordnung der Kommune"
-    assert any("gilt heute nicht mehr" in n and "Hundesteuer_2024.md, § 5" in n
-               for n in answer.notes)
+    note = next(n for n in answer.notes if "gilt heute nicht mehr" in n)
+    assert "Hundesteuer_2024.md, § 5" in note
+    today_n = int(note.split("heute gilt: [")[1].split("]")[0])  # shown beside the citation
+    assert answer.sources[today_n - 1].doc == "gemeinde_BadBoll_Hundesteuer_2024.md"
     today = versioned.asking.ask(DOG)
     assert not any("gilt heute nicht mehr" in n for n in today.notes)
 
@@ -105,6 +107,8 @@ def test_a_change_question_is_answered_from_both_versions(versioned) -> None:
     assert set(docs) == {"gemeinde_BadBoll_Hundesteuer_2019.md",
                          "gemeinde_BadBoll_Hundesteuer_2024.md"}
     assert all(f"[{c.n}]" in answer.answer for c in answer.citations)
+    # the chat shows citation n beside answer.sources[n - 1]
+    assert [s.doc for s in answer.sources] == docs
     rates = [c for c in answer.citations if c.section and c.section.startswith("§ 5")]
     assert [c.doc for c in rates] == ["gemeinde_BadBoll_Hundesteuer_2024.md",
                                       "gemeinde_BadBoll_Hundesteuer_2019.md"]
@@ -122,6 +126,7 @@ def test_contradicting_levels_are_named_highest_first(versioned) -> None:
                                  "und gestreut sein?", collections=both)
     assert times.answer.startswith("Die Unterlagen widersprechen sich"), times.answer
     first, second = times.citations
+    assert [s.doc for s in times.sources[:2]] == [first.doc, second.doc]
     assert first.doc == "gemeinde_BadBoll_Streupflicht_2022.md" and "6.30 Uhr" in first.quote
     assert second.level == "Dienstanweisung" and "7.30 Uhr" in second.quote
     leash = versioned.asking.ask("Sind Hunde im Innenbereich auf Gehwegen an der Leine zu "
