@@ -6,25 +6,30 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.evaluation import QuestionResult, is_hit
+from assistant.answering import Answer
+from assistant.evaluation import Question, QuestionResult, is_gold_sentence, is_hit
+from legal.figures import FigureKind, find_figures
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_DURATION = re.compile(
-    r"\b(ein|eine|einen|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf|vierzehn|"
-    r"\d+)\s+(tag|tage|tagen|woche|wochen|monat|monate|monaten|jahr|jahre|jahren|stunde|"
-    r"stunden|uhr)\b", re.IGNORECASE)
+
+
+def _durations(text: str) -> set[str]:
+    """"fünf jahr", "3 mona": periods and times as a count and the start of their unit."""
+    return {f"{f.text.split()[0].lower()} {f.unit.lower()[:4]}"
+            for f in find_figures(text, counts=False)
+            if f.kind in (FigureKind.PERIOD, FigureKind.TIME) and len(f.text.split()) == 2}
 
 
 def key_facts(gold_answer: str) -> set[str]:
     """Numbers, amounts and durations of a gold answer — what a correct answer must state."""
     facts = {m.group(0).replace(".", "").replace(",00", "") for m in _NUMBER.finditer(gold_answer)}
-    facts |= {f"{m.group(1).lower()} {m.group(2).lower()[:4]}" for m in _DURATION.finditer(gold_answer)}
+    facts |= _durations(gold_answer)
     return {f for f in facts if f}
 
 
 def _has_facts(answer: str, facts: set[str]) -> bool:
     normalised = answer.replace(".", "").replace(",00", "")
-    durations = {f"{m.group(1).lower()} {m.group(2).lower()[:4]}" for m in _DURATION.finditer(answer)}
+    durations = _durations(answer)
     return all(f in normalised or f in durations for f in facts)
 
 
@@ -65,4 +70,50 @@ def answer_metrics(rows: Sequence[QuestionResult]) -> dict[str, Any]:
             1 for r in checked_facts if _has_facts(r.answer["answer"], key_facts(
                 r.question.answer))) / len(checked_facts), 4) if checked_facts else None,
         "backends": sorted({r.answer["backend"] for r in answered}),
+    }
+
+
+def reading_outcome(question: Question, answer: Answer) -> dict[str, Any]:
+    """Where an answerable question's gold evidence got to: retrieved among the sources the
+    reader read, the rank of its first sentence in the reader's order, shown as the first
+    Fundstelle (or first citation), shown at all; and whether the answer states the key facts.
+    A miss is then a retrieval miss (not among the candidates) or a reading miss."""
+    if not question.answerable:
+        return {}
+    gold = question.gold
+    ranked = answer.reading.ranked if answer.reading else ()
+    rank = next((i for i, s in enumerate(ranked, start=1)
+                 if is_gold_sentence(s.candidate.source.doc, s.sentence, gold)), None)
+    shown = [is_hit(c.doc, c.quote, gold) for c in answer.citations] if not answer.refused else []
+    facts = key_facts(question.answer or "")
+    return {
+        "gold_in_candidates": any(is_hit(s.doc, s.text, gold) for s in answer.sources),
+        "gold_sentence_rank": rank,
+        "gold_shown_first": bool(shown and shown[0]),
+        "gold_shown": any(shown),
+        "key_facts_stated": (not answer.refused and _has_facts(answer.answer, facts))
+        if facts else None,
+    }
+
+
+def reading_metrics(rows: Sequence[QuestionResult]) -> dict[str, Any]:
+    """Rates of the reading outcomes over the answerable questions, and each miss counted as
+    a retrieval miss (gold not among the candidates) or a reading miss (among them, not
+    shown)."""
+    seen = [r.reading for r in rows if r.reading]
+    if not seen:
+        return {}
+    n = len(seen)
+
+    def rate(test) -> float:
+        return round(sum(1 for x in seen if test(x)) / n, 4)
+
+    return {
+        "gold_in_candidates_rate": rate(lambda x: x["gold_in_candidates"]),
+        "gold_sentence_top1_rate": rate(lambda x: x["gold_sentence_rank"] == 1),
+        "gold_sentence_top3_rate": rate(lambda x: (x["gold_sentence_rank"] or 99) <= 3),
+        "gold_shown_first_rate": rate(lambda x: x["gold_shown_first"]),
+        "gold_shown_rate": rate(lambda x: x["gold_shown"]),
+        "retrieval_misses": sum(1 for x in seen if not x["gold_in_candidates"]),
+        "reading_misses": sum(1 for x in seen if x["gold_in_candidates"] and not x["gold_shown"]),
     }

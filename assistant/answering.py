@@ -1,14 +1,18 @@
-"""Build answers a Verwaltung can trust: retrieve, refuse when evidence is thin, let the model
-answer from numbered excerpts, check every sentence against the excerpt it cites.
+"""Build answers a Verwaltung can trust: retrieve, read the passages sentence by sentence,
+show the sentence that states the rule at once, and let a model phrase only what it can.
 
 What staff see is one of three kinds, and the label says which:
 - **geprüfte Antwort** (`kind="checked"`): sentences written by the model, each supported by the
   excerpt it cites (facts present, figures next to the key terms), and together addressing the
-  question. Only this kind has `grounded=True`.
-- **Fundstelle (wörtlich)** (`kind="quote"`): the best passage, quoted verbatim. Nothing was
-  claimed, so nothing was checked; staff read the passage themselves.
-- **keine Angabe** (`kind="refusal"`): the evidence is too thin, the model found no answer in
-  the excerpts, or none of its sentences survived the check on thin evidence.
+  question. Only this kind has `grounded=True`. The Fundstellen stay beside it.
+- **Fundstelle (wörtlich)** (`kind="quote"`): the sentence the reader ranked first, verbatim and
+  highlighted in its Absatz, with § and page; a close second from another passage below it.
+  Nothing was claimed, so nothing was checked; staff read the passage themselves. Without a
+  model, and whenever the model refuses or its draft fails the check, this is the answer: a
+  refusal never replaces a good Fundstelle.
+- **keine Angabe** (`kind="refusal"`): the evidence (how well the best-matching sentence fits
+  the question) is below the calibrated threshold `reader.min_evidence`; or the model found no
+  answer and the evidence is below `reader.model_refusal_min_evidence`.
 """
 
 from __future__ import annotations
@@ -18,22 +22,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer_protocol import REFUSAL_TOKEN, ParsedAnswer, parse_answer
+from assistant.answer_protocol import ParsedAnswer, parse_answer
 from assistant.citations import Citation
 from assistant.conversation import Turn, resolve_question
-from assistant.excerpts import Excerpt, Similarity, build_excerpts
-from assistant.grounding import (
-    SentenceCheck,
-    asks_for_number,
-    best_passage,
-    check_claims,
-    states_figure,
-)
+from assistant.excerpts import Excerpt, fundstellen, reading_excerpts
+from assistant.grounding import SentenceCheck, check_claims
 from assistant.hierarchy import ConflictFinder, by_level
 from assistant.llm.base import LLMBackend, PromptText
 from assistant.prompting import PromptLibrary, PromptTemplate
-from core.config import AnswerSettings, LLMSettings
+from assistant.reading import Reading, SentenceReader
+from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.norm_levels import level
+from legal.figures import FIGURE_TYPES, matches_type
 from vectorstore.results import SearchResult
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ TOPIC_SHARE = 0.6  # of the question terms the best passage covers, a checked an
 CHECKED, QUOTE, REFUSED = "checked", "quote", "refusal"
 LABELS = {CHECKED: "geprüfte Antwort", QUOTE: "Fundstelle (wörtlich)",
           REFUSED: "keine Angabe in den Unterlagen"}
+FURTHER = "Weitere Fundstelle"
+CONFLICT_SOURCES = 5  # levels compared among the first five sources (as before the reader)
 
 
 @dataclass
@@ -59,13 +61,14 @@ class Answer:
     prompt: str
     kind: str = REFUSED
     answers_question: bool = False
-    refusal_reason: str = ""  # evidence | model | check
+    refusal_reason: str = ""  # evidence | model
     query: str = ""
-    support: float = 0.0
+    support: float = 0.0  # the evidence: how well the best-matching sentence fits
     draft: str = ""
     notes: list[str] = field(default_factory=list)
     rendered_prompt: str = ""  # what the model was given (for the Prompt-Labor)
     as_of: str = ""  # the day (or range) whose versions were used, e.g. "01.03.2020"
+    reading: Reading | None = None  # the ranked sentences (for evaluation and the Prompt-Labor)
 
     @property
     def label(self) -> str:
@@ -86,27 +89,29 @@ class Answer:
             "answers_question": self.answers_question,
             "as_of": self.as_of,
             "notes": self.notes,
+            # added with the sentence reader (issue 23)
+            "evidence": round(self.support, 4),
+            "sentences": [{"n": s.n, "sentence": s.sentence, "score": round(s.score, 4)}
+                          for s in (self.reading.ranked[:5] if self.reading else ())],
         }
 
 
 @dataclass(frozen=True)
 class Preview:
-    """Shown before the model writes: the sources and the best verbatim passage."""
+    """Shown before the model writes: the sources and the Fundstellen, best first
+    (`passage` is the first; None when the evidence is too thin)."""
 
     sources: list[SearchResult]
     passage: Citation | None
-
-
-@dataclass(frozen=True)
-class Redraft:
-    """The model's first draft was a refusal; a second draft follows (streams start anew)."""
+    fundstellen: tuple[Citation, ...] = ()
+    drafting: bool = False  # a model writes next: the answer is still to be checked
 
 
 Retrieve = Callable[[str, int], list[SearchResult]]
 Terms = Callable[[str], list[str]]
-Support = Callable[[str, Sequence[SearchResult]], float]
 Rarity = Callable[[str], float]
-OnEvent = Callable[[Any], None]  # receives str tokens, one Preview, at most one Redraft
+RuleQuery = Callable[[str], str]
+OnEvent = Callable[[Any], None]  # receives one Preview, then str tokens
 
 
 def render_prompt(template: PromptTemplate, question: str, excerpts: Sequence[Excerpt]) -> str:
@@ -122,21 +127,21 @@ def _parse_ref(ref: str) -> tuple[str, int | None]:
 class AnswerService:
     """Answers one question (optionally in a conversation) from the indexed documents."""
 
-    def __init__(self, *, retrieve: Retrieve, terms: Terms, support: Support,
+    def __init__(self, *, retrieve: Retrieve, reader: SentenceReader, terms: Terms,
                  backend: LLMBackend | None, llm: LLMSettings, settings: AnswerSettings,
-                 prompts: PromptLibrary | None = None, rarity: Rarity | None = None,
-                 similarity: Similarity | None = None) -> None:
-        """`rarity` weighs terms (idf) when the grounding check decides which figure of an
-        excerpt a sentence's key terms point at; `similarity` (the embedder) picks the Absätze
-        the model reads."""
+                 reading: ReaderSettings, prompts: PromptLibrary | None = None,
+                 rarity: Rarity | None = None, rule_query: RuleQuery | None = None) -> None:
+        """`rarity` weighs terms (idf) in the grounding check; `rule_query` is what the
+        embedder compares sentences with (the question without the Gemeinde's name)."""
         self.retrieve = retrieve
+        self.reader = reader
         self.terms = terms
         self.rarity = rarity or (lambda _term: 1.0)
-        self.similarity = similarity
-        self.support = support
+        self.rule_query = rule_query or (lambda q: q)
         self.backend = backend
         self.llm = llm
         self.settings = settings
+        self.reading = reading
         self.prompts = prompts or PromptLibrary()
 
     @property
@@ -153,83 +158,64 @@ class AnswerService:
         if self.backend is not None:
             self.backend.load(self.prompt_template().system)
 
-    def excerpts(self, question: str, sources: Sequence[SearchResult]) -> list[Excerpt]:
-        """The compact excerpts a model reads for `question` (also `prompts render`)."""
-        return build_excerpts(question, sources, self.terms, budget_chars=self.settings.prompt_chars,
-                              max_excerpts=self.settings.prompt_excerpts,
-                              similarity=self.similarity)
+    def read(self, query: str) -> tuple[list[SearchResult], Reading]:
+        """Retrieve, then rank the sentences of what was retrieved."""
+        sources = self.retrieve(query, self.settings.k)
+        return sources, self.reader.read(query, sources, self.rule_query(query))
+
+    def excerpts(self, reading: Reading) -> list[Excerpt]:
+        """The compact excerpts a model reads (also `prompts render`)."""
+        return reading_excerpts(reading, self.settings.prompt_excerpts, self.settings.prompt_chars)
 
     def ask(self, question: str, history: Sequence[Turn] = (),
             on_token: OnEvent | None = None, template: PromptTemplate | None = None) -> Answer:
         """`template` overrides the pinned prompt (developers trying an edit). `on_token` gets
-        a Preview as soon as the sources are known, then the model's tokens."""
+        a Preview as soon as the sentences are read, then the model's tokens."""
         query = resolve_question(question, history, self.settings.history_turns)
-        sources = self.retrieve(query, self.settings.k)
+        sources, reading = self.read(query)
         template = template or self.prompt_template()
-        support = self.support(query, sources) if sources else 0.0
         base = Answer(REFUSAL, True, [], sources, False, [], self.backend_name, template.ref,
-                      query=query, support=support, refusal_reason="evidence")
-        if not sources or support < self.settings.min_support:
+                      query=query, support=max(reading.evidence, -1.0), reading=reading,
+                      refusal_reason="evidence")
+        if reading.best is None or reading.evidence < self.reading.min_evidence:
             self._emit(on_token, Preview(sources, None))
             return base
+        found = fundstellen(reading, self.reading.alternatives, self.reading.alternative_margin,
+                            self.reading.quote_chars)
+        self._emit(on_token, Preview(sources, found[0], tuple(found),
+                                     drafting=self.backend is not None))
         key_terms = self.terms(query)
-        excerpts = self.excerpts(query, sources)
-        passage = self._passage(sources, excerpts, key_terms, asks_for_number(query))
-        self._emit(on_token, Preview(sources, passage))
-        conflict = ConflictFinder(self.terms, self.rarity).find(query, key_terms, sources)
+        conflict = ConflictFinder(self.terms, self.rarity).find(
+            query, key_terms, sources[:CONFLICT_SOURCES])
         if conflict is not None:  # two levels disagree: say so, pick neither
             base.notes.append("Zwei Ebenen der Normenhierarchie regeln das unterschiedlich")
             base.sources = conflict.sources(sources)
             return self._finish(base, QUOTE, conflict.text(), conflict.citations(),
                                 grounded=False, answers=True, backend="extractive")
-        if self.backend is None:  # no model verdict: the evidence score alone decides
-            if support < self.settings.quote_min_support:
-                return base
-            return self._quote(base, passage, key_terms, "extractive")
+        if self.backend is None:
+            return self._quote(base, found, key_terms, "extractive")
+        excerpts = self.excerpts(reading)
         base.rendered_prompt = render_prompt(template, question if not history else query,
                                              excerpts)
         base.draft = self._generate(base.rendered_prompt, template.system, on_token)
         parsed = parse_answer(base.draft, {e.n for e in excerpts})
-        if parsed.refused and self._second_look(support):
-            return self._second_draft(base, template, excerpts, passage, key_terms, on_token)
-        return self._decide(base, parsed, excerpts, passage, key_terms)
-
-    def _second_look(self, support: float) -> bool:
-        return (support >= self.settings.second_look_min_support
-                and getattr(self.backend, "can_forbid", False))
-
-    def _second_draft(self, base: Answer, template: PromptTemplate, excerpts: list[Excerpt],
-                      passage: Citation, key_terms: list[str], on_token: OnEvent | None) -> Answer:
-        """A small model refuses many questions its excerpts do answer. With strong evidence
-        it writes once more without the refusal token; only a draft that passes the sentence
-        check and addresses the question is shown, otherwise the model's refusal stands."""
-        self._emit(on_token, Redraft())
-        first = base.draft
-        base.draft = self._generate(base.rendered_prompt, template.system, on_token,
-                                    forbid=[REFUSAL_TOKEN])
-        parsed = parse_answer(base.draft, {e.n for e in excerpts})
-        decided = self._decide(base, parsed, excerpts, passage, key_terms, fallback=False)
-        if decided.kind == CHECKED:
-            decided.notes.append("Zweiter Entwurf: das Modell fand zuerst keine Antwort")
-            return decided
-        decided.draft = f"{first}\n---\n{base.draft}"
-        decided.refusal_reason = "model"
-        return decided
+        return self._decide(base, parsed, excerpts, found, key_terms)
 
     def _decide(self, base: Answer, parsed: ParsedAnswer, excerpts: list[Excerpt],
-                passage: Citation, key_terms: list[str], fallback: bool = True) -> Answer:
-        """Model verdict and evidence score together decide what staff see; without
-        `fallback` only a checked answer or a refusal comes out."""
-        strong = base.support >= self.settings.quote_min_support
+                found: list[Citation], key_terms: list[str]) -> Answer:
+        """A checked answer when the model's sentences pass the check and address the
+        question; else the Fundstellen stay (the model's refusal refuses only on evidence
+        below `reader.model_refusal_min_evidence`)."""
         if parsed.invalid_citations:
             base.notes.append("Verweise auf nicht vorhandene Auszüge entfernt: "
                               + ", ".join(f"[{n}]" for n in parsed.invalid_citations))
         if parsed.refused:
-            if strong and self.settings.quote_when_model_refuses:
-                base.notes.append("Das Modell fand keine Antwort; die beste Fundstelle wörtlich")
-                return self._quote(base, passage, key_terms, self.backend_name)
-            base.refusal_reason = "model"
-            return base
+            if base.support < self.reading.model_refusal_min_evidence:
+                base.refusal_reason = "model"
+                return base
+            base.notes.append("Das Modell fand in seinen Auszügen keine Antwort; die beste "
+                              "Fundstelle wörtlich")
+            return self._quote(base, found, key_terms, self.backend_name)
         texts = {e.n: e.text for e in excerpts}
         checked = check_claims([(c.text, c.cited) for c in parsed.claims], texts, self.terms,
                                key_terms=key_terms, min_support=self.settings.sentence_support,
@@ -238,25 +224,25 @@ class AnswerService:
         if checked.grounded:
             kept = self._by_level(checked.kept, excerpts)
             answer_text = " ".join(self._sentence(c.sentence, c.supporting) for c in kept)
-            if asks_for_number(base.query) and not states_figure(answer_text):
+            asked = base.reading.asked if base.reading else frozenset()
+            if asked & FIGURE_TYPES and not matches_type(answer_text, asked):
                 base.notes.append("Gefragt war eine Zahl, Frist oder ein Betrag; die Antwort "
                                   "des Modells nannte keine")
-            elif self._answers(answer_text, passage.quote, key_terms):
+            elif self._answers(answer_text, found[0].quote, key_terms):
                 by_n = {e.n: e for e in excerpts}
-                citations = {}
+                cited: dict[int, Citation] = {}
                 for c in kept:
                     for n in c.supporting:
-                        citations.setdefault(n, by_n[n].citation(c.sentence, self.terms))
-                return self._finish(base, CHECKED, answer_text, by_level(list(citations.values())),
+                        cited.setdefault(n, by_n[n].citation(c.sentence, self.terms))
+                further = [f for f in found if f.n not in cited]
+                return self._finish(base, CHECKED, answer_text,
+                                    by_level(list(cited.values())) + further,
                                     grounded=True, answers=True)
             else:
                 base.notes.append("Die geprüfte Antwort des Modells ging an der Frage vorbei")
         elif parsed.claims:
             base.notes.append("Die Antwort des Modells ließ sich nicht belegen")
-        if strong and fallback:
-            return self._quote(base, passage, key_terms, self.backend_name)
-        base.refusal_reason = "check"
-        return base
+        return self._quote(base, found, key_terms, self.backend_name)
 
     @staticmethod
     def _by_level(kept: Sequence[SentenceCheck], excerpts: Sequence[Excerpt]
@@ -266,11 +252,13 @@ class AnswerService:
         rank = {e.n: level(e.source.metadata.get("doc_type"))[0] for e in excerpts}
         return sorted(kept, key=lambda c: min((rank[n] for n in c.supporting), default=99))
 
-    def _quote(self, base: Answer, passage: Citation, key_terms: list[str],
+    def _quote(self, base: Answer, found: list[Citation], key_terms: list[str],
                backend: str) -> Answer:
-        text = f"„{passage.quote}“ [{passage.n}]"
-        return self._finish(base, QUOTE, text, [passage], grounded=False,
-                            answers=self._holds_question(passage.quote, key_terms),
+        """The Fundstellen as the answer: the best one, then the close ones."""
+        parts = [f"„{found[0].quote}“ [{found[0].n}]"]
+        parts += [f"{FURTHER}: „{c.quote}“ [{c.n}]" for c in found[1:]]
+        return self._finish(base, QUOTE, "\n\n".join(parts), list(found), grounded=False,
+                            answers=self._holds_question(found[0], key_terms),
                             backend=backend)
 
     @staticmethod
@@ -298,32 +286,20 @@ class AnswerService:
         covered = sum(self.rarity(t) for t in wanted & set(self.terms(text)))
         return reach > 0 and covered >= TOPIC_SHARE * reach
 
-    def _holds_question(self, text: str, key_terms: list[str]) -> bool:
-        """Does a quoted passage hold most (TOPIC_SHARE, weighted by rarity) of the question's
-        terms? If not, staff are told it may not answer the question."""
+    def _holds_question(self, citation: Citation, key_terms: list[str]) -> bool:
+        """Does a quoted passage, read under its heading, hold most (TOPIC_SHARE, weighted by
+        rarity) of the question's terms? If not, staff are told it may not answer it."""
         wanted = set(key_terms)
         total = sum(self.rarity(t) for t in wanted)
-        covered = sum(self.rarity(t) for t in wanted & set(self.terms(text)))
+        held = set(self.terms(f"{citation.section or ''} {citation.quote}"))
+        covered = sum(self.rarity(t) for t in wanted & held)
         return total > 0 and covered >= TOPIC_SHARE * total
 
-    def _passage(self, sources: list[SearchResult], excerpts: list[Excerpt],
-                 key_terms: list[str], wants_number: bool) -> Citation:
-        """The best verbatim passage, shown at once as a Fundstelle: the top source's piece
-        the excerpt builder ranked first, else its best Absatz by shared terms."""
-        first = next((e for e in excerpts if e.n == 1), None)
-        if first is not None and self.similarity is not None:
-            return first.citation(" ".join(key_terms), self.terms)
-        top = sources[0]
-        quote = best_passage(top.text, key_terms, self.terms, wants_number=wants_number)
-        return Citation.of(1, top, quote)
-
-    def _generate(self, rendered: str, system: str | None, on_token: OnEvent | None,
-                  forbid: Sequence[str] = ()) -> str:
+    def _generate(self, rendered: str, system: str | None, on_token: OnEvent | None) -> str:
         assert self.backend is not None
         pieces: list[str] = []
-        extra = {"forbid": forbid} if forbid else {}
         for piece in self.backend.stream(PromptText(rendered, system),
-                                         max_tokens=self.llm.max_tokens, **extra):
+                                         max_tokens=self.llm.max_tokens):
             pieces.append(piece)
             self._emit(on_token, piece)
         return "".join(pieces).strip()
@@ -334,5 +310,4 @@ class AnswerService:
             on_token(item)
 
 
-__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "Preview", "Redraft",
-           "render_prompt"]
+__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "Preview", "render_prompt"]

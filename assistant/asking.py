@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-import numpy as np
-
 from assistant.access import AccessService
 from assistant.accounts import User
 from assistant.answering import CHECKED, Answer, AnswerService, render_prompt
@@ -26,7 +24,8 @@ from assistant.conversation import Turn
 from assistant.evaluation import EvalSummary, Question, QuestionResult
 from assistant.llm.base import LLMBackend
 from assistant.prompting import PromptLibrary, PromptTemplate
-from core.config import AnswerSettings, LLMSettings
+from assistant.reading import SentenceReader
+from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.errors import AssistantError
 from ingest.versions import parse_date
 from vectorstore.embedder import Embedder
@@ -57,13 +56,15 @@ class AskingService:
                  pending_paths: Callable[[], Sequence[str]], access: AccessService,
                  audit: AuditLog, backend: Callable[[], LLMBackend | None],
                  prompts: PromptLibrary,
-                 llm: LLMSettings, answer: AnswerSettings, place_scope: bool = True,
+                 llm: LLMSettings, answer: AnswerSettings, reader: SentenceReader,
+                 reading: ReaderSettings, place_scope: bool = True,
                  today: Callable[[], date] = date.today,
                  compare: Callable[[], VersionComparer] | None = None) -> None:
         """`pending_paths` names documents being written (never returned); `backend` chooses
         the LLM on the first answer (None: extractive), so a search never loads or contacts a
         model; `place_scope` keeps a question naming a Gemeinde away from other Gemeinden's
-        Satzungen; `compare` answers "what changed" questions from two versions of a norm."""
+        Satzungen; `compare` answers "what changed" questions from two versions of a norm;
+        `reader` ranks the sentences of what was retrieved (`reading`: its thresholds)."""
         self.retriever = retriever
         self.keyword = keyword
         self.embedder = embedder
@@ -74,6 +75,8 @@ class AskingService:
         self.prompts = prompts
         self.llm = llm
         self.answer_settings = answer
+        self.reader = reader
+        self.reader_settings = reading
         self.place_scope_enabled = place_scope
         self.places = PlaceFinder(keyword)
         self.today = today  # versions in force on this day unless a question names another
@@ -122,12 +125,10 @@ class AskingService:
         return max((self.keyword.coverage(query, f"{s.title} {s.section or ''} {s.text}")
                     for s in sources[:3]), default=0.0)
 
-    def similarity(self, query: str, passages: list[str]) -> list[float]:
-        """Cosine of the query to passages not in the index (Absätze chosen for a prompt);
-        like retrieval, it asks for the rule, not for the Gemeinde the question names."""
-        vectors = self.embedder.embed_documents(passages)
-        _, rule_query = self.place_scope(query)
-        return (vectors @ np.asarray(self.embedder.embed_query(rule_query))).tolist()
+    def rule_query(self, query: str) -> str:
+        """What the embedder compares passages and sentences with: like retrieval, it asks
+        for the rule, not for the Gemeinde the question names."""
+        return self.place_scope(query)[1]
 
     def example_questions(self, user: User | None, collection: Sequence[str] | None, n: int = 4
                           ) -> list[str]:
@@ -147,9 +148,10 @@ class AskingService:
         return AnswerService(
             retrieve=lambda q, k: self.search(q, k=k, collections=collections, user=user,
                                               valid_at=window[0], valid_until=window[1]),
-            terms=self.keyword.analyzer.terms, support=self.evidence_support,
+            reader=self.reader, terms=self.keyword.analyzer.terms,
             backend=self.backend, llm=self.llm, settings=self.answer_settings,
-            prompts=self.prompts, rarity=self.keyword.idf, similarity=self.similarity,
+            reading=self.reader_settings, prompts=self.prompts, rarity=self.keyword.idf,
+            rule_query=self.rule_query,
         )
 
     @cached_property
@@ -282,7 +284,8 @@ class AskingService:
         answerer = self.answerer(collections, user)
         sources = self.search(question, k=k or self.answer_settings.k, collections=collections,
                               user=user)
-        text = render_prompt(template, question, answerer.excerpts(question, sources))
+        reading = self.reader.read(question, sources, self.rule_query(question))
+        text = render_prompt(template, question, answerer.excerpts(reading))
         return RenderedPrompt(template.system, text)
 
     # ------------------------------------------------------------------ evaluation
@@ -294,7 +297,7 @@ class AskingService:
         """Run a question file: per-question rows and the summary (retrieval + answer metrics).
 
         Shared by `rathaus eval` and the Prompt-Labor, so both report the same numbers."""
-        from assistant.answer_metrics import answer_metrics
+        from assistant.answer_metrics import answer_metrics, reading_metrics, reading_outcome
         from assistant.evaluation import run_retrieval_eval, summarise
 
         rows = run_retrieval_eval(
@@ -302,9 +305,11 @@ class AskingService:
         extra: dict = {}
         if not retrieval_only:
             for row in rows:
-                row.answer = self.ask(row.question.question, collections=collections, user=user,
-                                      template=template).to_json()
-            extra = answer_metrics(rows)
+                answer = self.ask(row.question.question, collections=collections, user=user,
+                                  template=template)
+                row.answer = answer.to_json()
+                row.reading = reading_outcome(row.question, answer)
+            extra = {**answer_metrics(rows), **reading_metrics(rows)}
         summary = summarise(rows)
         summary.metrics.update(extra)
         return rows, summary

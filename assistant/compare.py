@@ -18,14 +18,11 @@ from typing import Any
 from core.errors import AssistantError
 from ingest.manifest import INDEXED, DocumentRecord
 from ingest.versions import parse_date
+from legal.figures import FigureKind, find_figures
 
 SectionChunks = Callable[[Sequence[str]], list[tuple[str, str, str | None, int, str]]]
 _NUMBER = re.compile(r"^\s*((?:§|Art\.?|Artikel)\s*\d+(?:\s?[a-z](?![a-zäöüß]))?)",
                      re.IGNORECASE)
-FIGURE = re.compile(
-    r"(?:\d{1,2}\.\d{2}\s*Uhr|\d{1,3}(?:\.\d{3})*(?:,\d+)?\s*(?:€|Euro|EUR|Uhr|Meter|m|cm|km|%|"
-    r"Prozent|Tagen|Tage|Wochen|Woche|Monaten|Monate|Jahren|Jahre|Stunden|Stunde))"
-    r"(?![\wäöüß])", re.IGNORECASE)
 PREAMBLE = "Vorspann"
 
 
@@ -95,8 +92,9 @@ def section_key(heading: str | None) -> str:
 
 def figure_changes(old: str, new: str) -> list[tuple[str, str]]:
     """Figures of the old text that are not in the new one, paired in order with those new."""
-    def figures(text: str) -> list[str]:
-        return [re.sub(r"\s+", " ", f).strip() for f in FIGURE.findall(text)]
+    def figures(text: str) -> list[str]:  # a Satzung's dates of decision are no rules
+        return [" ".join(f.text.split()) for f in find_figures(text, counts=False)
+                if f.kind is not FigureKind.DATE]
 
     before, after = figures(old), figures(new)
     gone = [f for f in before if f not in after]

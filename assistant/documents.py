@@ -22,6 +22,7 @@ from ingest.manifest import FAILED, INDEXED, NEEDS_OCR, DocumentRecord, Manifest
 from ingest.pipeline import IngestPipeline, IngestReport, ProgressCallback
 from vectorstore.keyword import KeywordIndex
 from vectorstore.protocols import VectorStore
+from vectorstore.sentence_vectors import SentenceIndexer
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +93,15 @@ class DocumentService:
 
     def __init__(self, *, manifest: Manifest, pipeline: IngestPipeline, keyword: KeywordIndex,
                  reset_store: Callable[[], None], uploads_dir: Path, max_upload_mb: float,
-                 default_collection: str) -> None:
+                 default_collection: str, sentences: SentenceIndexer | None = None) -> None:
         """`reset_store` empties the vector store even if it holds another model's vectors
-        (a full re-index after a model change)."""
+        (a full re-index after a model change); `sentences` are the reader's sentence
+        vectors, emptied with it."""
         self.manifest = manifest
         self.pipeline = pipeline
         self.keyword = keyword
         self.reset_store = reset_store
+        self.sentences = sentences
         self.uploads_dir = uploads_dir
         self.max_upload_mb = max_upload_mb
         self.default_collection = default_collection
@@ -184,6 +187,18 @@ class DocumentService:
         self.pipeline.remove(collection, path)
         return self.ingest([Path(path)], collection, prune=False, progress=progress)
 
+    def fill_sentence_vectors(self) -> int:
+        """Embed the sentences the reader needs for chunks indexed before the sentence store
+        existed (an upgraded installation, a restored backup). `rathaus serve` runs it in the
+        background at start; until it is done, a missing sentence is embedded when first read.
+        Returns the number of sentences embedded."""
+        if self.sentences is None:
+            return 0
+        filled = self.sentences.backfill(self.keyword.stored_rows())
+        if filled:
+            log.info("sentence vectors filled: %d", filled)
+        return filled
+
     def reindex_all(self, progress: ProgressCallback | None = None
                     ) -> list[tuple[str, IngestReport]]:
         """Re-embed every recorded file with the configured model (after a model change).
@@ -196,6 +211,8 @@ class DocumentService:
         for record in records:
             by_collection.setdefault(record.collection, []).append(Path(record.path))
         self.reset_store()
+        if self.sentences is not None:
+            self.sentences.clear()
         self.keyword.clear()
         self.keyword.flush()
         for record in records:

@@ -73,6 +73,23 @@ def is_hit(result_doc: str, result_text: str, gold: Iterable[tuple[str, str]]) -
     return False
 
 
+def is_gold_sentence(doc: str, sentence: str, gold: Iterable[tuple[str, str]]) -> bool:
+    """A sentence of a gold document that holds the gold evidence (80 % of its tokens), or
+    that the evidence holds (80 % of the sentence's tokens, at least 4): evidence is often a
+    whole Absatz of several sentences, and any of them points the reader to it."""
+    if is_hit(doc, sentence, gold):
+        return True
+    tokens = word_tokens(sentence)
+    if len(tokens) < 4:
+        return False
+    for gold_doc, evidence in gold:
+        if Path(doc).name == gold_doc:
+            inside = set(word_tokens(evidence))
+            if sum(t in inside for t in tokens) / len(tokens) >= HIT_THRESHOLD:
+                return True
+    return False
+
+
 def first_hit_rank(results: Sequence[SearchResult], gold: Sequence[tuple[str, str]]) -> int | None:
     for rank, result in enumerate(results, start=1):
         if is_hit(result.doc, result.text, gold):
@@ -87,6 +104,7 @@ class QuestionResult:
     seconds: float
     rank: int | None = None
     answer: dict[str, Any] | None = None
+    reading: dict[str, Any] = field(default_factory=dict)  # where the gold got lost, if it did
 
     def to_json(self) -> dict[str, Any]:
         """One line of `rathaus eval --out` (keys are a contract)."""
@@ -101,6 +119,7 @@ class QuestionResult:
             "answer": answer.get("answer"),
             "refused": answer.get("refused"),
             "citations": answer.get("citations"),
+            **self.reading,
         }
 
 

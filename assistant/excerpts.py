@@ -1,34 +1,32 @@
-"""Compact numbered excerpts for the model: the top sources cut to their relevant Absätze.
+"""Compact numbered excerpts for the model: the reader's best sentences, each in its Absatz.
 
 On two CPU cores prompt evaluation is the cost of an answer (about 2.7 s per 100 tokens for the
-1.5B model), so the model reads only the Absätze that best match the question, within a
-character budget, not whole chunks. Which Absätze: the embedding model decides (a question's
-paraphrase rarely shares words with the rule it asks about: "bestätigen, dass die Anmeldung
-eingegangen ist" vs. "bescheinigt … den Empfang der Anzeige"); shared question terms only break
-ties, and without an embedder they decide alone.
+1.5B model), and a small model loses the rule among long excerpts. So the model reads only the
+few sentences the reader ranked first, each with as much of its Absatz as the character budget
+leaves; they keep the number of the source they stand in, so "[4]" in the model's answer points
+at the fourth source staff see.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.citations import Citation
-from ingest.sentences import split_sentences
+from assistant.reading import Reading, ScoredSentence
+from legal.text import window
 from vectorstore.results import SearchResult
 
 Terms = Callable[[str], list[str]]
-Similarity = Callable[[str, list[str]], list[float]]  # query, passages -> cosine each
-PIECE_CHARS = 450  # longer Absätze are cut into groups of sentences of about this size
 
 
 @dataclass(frozen=True)
 class Excerpt:
     n: int
     source: SearchResult
-    pieces: tuple[str, ...]  # verbatim Absätze (or sentence groups) of the source, in order
+    pieces: tuple[str, ...]  # verbatim parts of the source's Absätze, in document order
+    sentences: tuple[str, ...] = ()  # the sentence each piece was chosen for
 
     @property
     def text(self) -> str:
@@ -41,69 +39,45 @@ class Excerpt:
 
     def citation(self, claim: str = "", terms: Terms | None = None) -> Citation:
         """Quote the piece that carries `claim` (most shared terms), verbatim and whole."""
-        quote = self.pieces[0]
+        at = 0
         if claim and terms is not None and len(self.pieces) > 1:
             wanted = set(terms(claim))
-            quote = max(self.pieces, key=lambda p: len(wanted & set(terms(p))))
-        s = self.source
-        return Citation.of(self.n, s, quote)
+            at = max(range(len(self.pieces)),
+                     key=lambda i: len(wanted & set(terms(self.pieces[i]))))
+        sentence = self.sentences[at] if at < len(self.sentences) else None
+        return Citation.of(self.n, self.source, self.pieces[at], sentence=sentence)
 
 
-def pieces_of(text: str) -> list[str]:
-    """A chunk's Absätze, each flattened; a long one as groups of whole sentences."""
-    pieces: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
-        flat = " ".join(block.replace("**", "").replace("__", "").split())
-        if not flat:
-            continue
-        if len(flat) <= PIECE_CHARS:
-            pieces.append(flat)
-            continue
-        group = ""
-        for sentence in split_sentences(flat):
-            sentence = sentence.strip()
-            if group and len(group) + len(sentence) + 1 > PIECE_CHARS:
-                pieces.append(group)
-                group = ""
-            group = f"{group} {sentence}".strip()
-        if group:
-            pieces.append(group)
-    return pieces
-
-
-def build_excerpts(question: str, sources: Sequence[SearchResult], terms: Terms, *,
-                   budget_chars: int, max_excerpts: int,
-                   similarity: Similarity | None = None) -> list[Excerpt]:
-    """The best pieces of the first `max_excerpts` sources within `budget_chars`.
-
-    Pieces are taken best first (the top source's best piece always), then shown in document
-    order per source; a source none of whose pieces made it is left out, so the numbers [n]
-    stay those of the sources."""
-    chosen = list(sources[:max_excerpts])
-    candidates = [(rank, i, piece) for rank, source in enumerate(chosen)
-                  for i, piece in enumerate(pieces_of(source.text))]
-    if not candidates:
+def reading_excerpts(reading: Reading, count: int, budget_chars: int) -> list[Excerpt]:
+    """The reader's best `count` sentences (distinct Absätze), each in a window of its Absatz
+    of an equal share of `budget_chars`; grouped by source, numbered as the sources."""
+    top = reading.top(count)
+    if not top:
         return []
-    wanted = set(terms(question))
-    overlap = [len(wanted & set(terms(p))) / (len(wanted) or 1) for _, _, p in candidates]
-    dense = similarity(question, [p for _, _, p in candidates]) if similarity else [0.0] * len(
-        candidates)
-    order = sorted(range(len(candidates)),
-                   key=lambda j: (dense[j] + 0.05 * overlap[j] - 0.01 * candidates[j][0]),
-                   reverse=True)
-    top_of_first = next(j for j in order if candidates[j][0] == 0) if any(
-        c[0] == 0 for c in candidates) else order[0]
-    picked: list[int] = [top_of_first]
-    used = len(candidates[top_of_first][2])
-    for j in order:
-        size = len(candidates[j][2])
-        if j not in picked and used + size <= budget_chars:
-            picked.append(j)
-            used += size
+    share = max(budget_chars // len(top), 1)
+    by_source: dict[int, list[ScoredSentence]] = {}
+    for scored in top:
+        by_source.setdefault(scored.n, []).append(scored)
     excerpts = []
-    for rank, source in enumerate(chosen):
-        mine = sorted((candidates[j][1], candidates[j][2]) for j in picked
-                      if candidates[j][0] == rank)
-        if mine:
-            excerpts.append(Excerpt(rank + 1, source, tuple(piece for _, piece in mine)))
+    for n in sorted(by_source):
+        chosen = sorted(by_source[n], key=lambda s: s.candidate.unit.absatz_index)
+        excerpts.append(Excerpt(n, chosen[0].candidate.source,
+                                tuple(window(s.candidate.unit.absatz, s.sentence, share)
+                                      for s in chosen),
+                                tuple(s.sentence for s in chosen)))
     return excerpts
+
+
+def fundstelle(scored: ScoredSentence, quote_chars: int) -> Citation:
+    """A Fundstelle: the sentence highlighted in its Absatz, with §, Absatz number and page."""
+    unit = scored.candidate.unit
+    return Citation.of(scored.n, scored.candidate.source, scored.quote(quote_chars),
+                       sentence=scored.sentence, absatz=unit.absatz_number)
+
+
+def fundstellen(reading: Reading, limit: int, margin: float, quote_chars: int
+                ) -> list[Citation]:
+    return [fundstelle(s, quote_chars) for s in reading.fundstellen(limit, margin)]
+
+
+__all__ = ["Excerpt", "fundstelle", "fundstellen", "reading_excerpts"]

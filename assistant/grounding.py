@@ -17,22 +17,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ingest.sentences import split_sentences
+from legal.figures import NUMBER_WORDS, find_figures, normalise_number, states_figure
+from legal.text import split_sentences
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
 _NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f.,]\d+)*")  # "25 000" is often written with NBSP
 _PARAGRAPH = re.compile(r"(?:§§?|Art\.)\s*\d+(?:\s?[a-z](?![a-zäöüß]))?", re.IGNORECASE)
-NUMBER_WORDS = {
-    "null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
-    "elf", "zwölf", "zwanzig", "dreißig", "vierzig", "fünfzig", "hundert", "tausend",
-    "zweier", "dreier", "vierzehn", "fünfzehn", "sechzehn", "achtzehn", "einundzwanzig",
-}
 Terms = Callable[[str], list[str]]
 Weight = Callable[[str], float]
-
-
-def _norm_number(text: str) -> str:
-    return re.sub(r"[ \u00a0\u202f.]", "", text).replace(",00", "").replace(",", ".")
 
 
 def _number_words(text: str) -> list[str]:
@@ -43,26 +35,22 @@ def _number_words(text: str) -> list[str]:
 def hard_facts(sentence: str) -> list[str]:
     """Numbers (normalised), § references and number words a sentence asserts."""
     text = _CITE.sub(" ", sentence)
-    facts = [_norm_number(m.group(0)) for m in _NUMBER.finditer(text)]
+    facts = [normalise_number(m.group(0)) for m in _NUMBER.finditer(text)]
     facts += [re.sub(r"\s+", "", m.group(0)).lower() for m in _PARAGRAPH.finditer(text)]
     facts += _number_words(text)
     return facts
 
 
 def _facts_of_source(text: str) -> set[str]:
-    found = {_norm_number(m.group(0)) for m in _NUMBER.finditer(text)}
+    found = {normalise_number(m.group(0)) for m in _NUMBER.finditer(text)}
     found |= {re.sub(r"\s+", "", m.group(0)).lower() for m in _PARAGRAPH.finditer(text)}
     found |= set(_number_words(text))
     # "25 000" may be read as "25" and "000" elsewhere: also keep each number part
     for m in _NUMBER.finditer(text):
-        found.update(_norm_number(p) for p in re.split(r"[ \u00a0\u202f.]", m.group(0)) if p)
+        found.update(normalise_number(p) for p in re.split(r"[ \u00a0\u202f.]", m.group(0)) if p)
     return found
 
 
-_REFERENCE_BEFORE = re.compile(
-    r"(?:(?<![\w])(?:Abs\.|Abs[aä]tz\w*|Nr\.|Numm\w*|S[aä]tz\w*|Art\.|Artikel\w*|Ziff\.|"
-    r"Ziffer\w*|Buchst\.|Buchstabe\w*|S\.|Paragraph\w*)|§§?)\s*$", re.IGNORECASE)
-_LIST_MARKER = re.compile(r"(?:^|[\n…:;])\s*$")  # "… 1. Familienname": an item number
 _WORD = re.compile(r"[\wäöüÄÖÜß]+")
 WINDOW_BEFORE = 12  # words leading up to a figure that name what it is about
 WINDOW_AFTER = 8  # words after it, up to the end of its clause
@@ -70,24 +58,10 @@ ANCHOR_SHARE = 0.5
 
 
 def figures(sentence: str) -> list[tuple[int, int, str]]:
-    """Amounts, counts and dates of a sentence (start, end, normalised); § / Abs. / Nr.
-    numbers are references, checked by presence only. "Satz 1 900,00 €" is the reference
-    "Satz 1" followed by the figure 900,00, not 1 900,00."""
+    """Amounts, periods, times, counts and dates of a sentence (start, end, normalised value);
+    § / Abs. / Nr. numbers are references, checked by presence only (legal/figures.py)."""
     text = _CITE.sub(lambda m: " " * len(m.group(0)), sentence)
-    found = []
-    for m in _NUMBER.finditer(text):
-        start, raw = m.start(), m.group(0)
-        if text[start - 1:start] == "(" and text[m.end():m.end() + 1] == ")":
-            continue  # an Absatz marker "(2)"
-        if text[m.end():m.end() + 1] == "." and _LIST_MARKER.search(text[max(0, start - 3):start]):
-            continue  # a list item's number
-        if _REFERENCE_BEFORE.search(text[max(0, start - 12):start]):
-            head = re.match(r"\d+[ \u00a0\u202f]+", raw)
-            if head is None:
-                continue
-            start, raw = start + head.end(), raw[head.end():]
-        found.append((start, m.end(), _norm_number(raw)))
-    return found
+    return [(f.start, f.end, f.value) for f in find_figures(text)]
 
 
 def sentence_starts(text: str) -> list[int]:
@@ -110,7 +84,8 @@ def figure_context(text: str, start: int, end: int, bounds: Sequence[tuple[int, 
     lead_words = _WORD.findall(text[lead_from:start])[-WINDOW_BEFORE:]
     tail_to = min([s for s, e in bounds if s >= end] + [len(text)])
     after = text[end:tail_to]
-    after = after[1:] if after.startswith(". ") else after  # an ordinal: "70. Geburtstag"
+    if after.startswith(". ") and text[end - 1:end].isdigit():  # an ordinal: "70. Geburtstag"
+        after = after[1:]
     tail = re.split(r"[,;:!?\n]|\.\s", after, maxsplit=1)[0]
     return " ".join(lead_words + _WORD.findall(tail)[:WINDOW_AFTER])
 
@@ -202,35 +177,6 @@ def supports(source: str, sentence: str, terms: Terms, min_support: float,
     return figures_in_place(sentence, source, anchors, terms, weight)
 
 
-_ASKS_FOR_NUMBER = re.compile(
-    r"\b(wie (hoch|viel|viele|lange|groß|weit|oft|alt)|bis wann|ab wann|wann|wieviel|"
-    r"welche[rnms]? (frist|gebühr|höhe|betrag|summe|zeit)|was kostet|kosten)\b", re.IGNORECASE)
-
-
-def asks_for_number(question: str) -> bool:
-    """Questions about amounts, deadlines and times expect a figure in the answer."""
-    return bool(_ASKS_FOR_NUMBER.search(question))
-
-
-_REFERENCE = re.compile(r"(?:Abs\.|Absatz|Nr\.|Nummer|S[aä]tze?|Art\.|Artikel|Ziff\.|Ziffer|"
-                        r"Buchst\.|Buchstabe|§§?)\s*\d+\s?[a-z]?\b"
-                        r"(?:\s*(?:,|und|bis|oder)\s*\d+\s?[a-z]?\b)*", re.IGNORECASE)
-_ORDINAL = re.compile(r"\b(?:erst|zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|elft|"
-                      r"zwölft|zwanzigst|hundertst)(?:e|en|er|es|em)\b", re.IGNORECASE)
-_ONE_UNIT = re.compile(r"\b(?:ein|eine|einer|einem|einen|eines)\s+(?:tag|woche|monat|jahr|"
-                       r"stunde|minute|meter|euro|prozent)", re.IGNORECASE)
-
-
-def states_figure(text: str) -> bool:
-    """Does `text` state an amount, a duration or a date ("5,00 €", "drei Monate", "einer
-    Woche", "Ablauf des fünften Kalenderjahres")? Numbers of § references ("§ 9 Abs. 1
-    Satz 2") do not count."""
-    plain = _REFERENCE.sub(" ", _CITE.sub(" ", text))
-    return (bool(re.search(r"\d", plain)) or bool(_ONE_UNIT.search(plain))
-            or bool(_ORDINAL.search(plain))
-            or bool(_number_words(plain)))
-
-
 def best_passage(text: str, query_terms: Sequence[str], terms: Terms, limit: int = 2,
                  max_chars: int = 600, wants_number: bool = False) -> str:
     """The verbatim passage of a chunk that best supports an answer to the question.
@@ -243,10 +189,8 @@ def best_passage(text: str, query_terms: Sequence[str], terms: Terms, limit: int
                   for p in re.split(r"\n\s*\n", text) if p.strip()]
     if not paragraphs:
         return text.strip()
-    def has_figure(paragraph: str) -> bool:  # "(3)" is a marker, not a figure
-        return bool(re.search(r"\d", re.sub(r"^\(\d+[a-z]?\)\s*", "", paragraph)))
-
-    scored = [(len(wanted & set(terms(p))) + (0.5 if wants_number and has_figure(p) else 0), -i)
+    scored = [(len(wanted & set(terms(p))) + (0.5 if wants_number and states_figure(p) else 0),
+               -i)
               for i, p in enumerate(paragraphs)]
     best = paragraphs[-max(scored)[1]]
     if len(best) <= max_chars:

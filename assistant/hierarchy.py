@@ -14,15 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.citations import Citation
-from assistant.grounding import (
-    asks_for_number,
-    best_passage,
-    figure_context,
-    figures,
-    sentence_starts,
-)
+from assistant.grounding import best_passage, figure_context, sentence_starts
 from core.norm_levels import LEVELS, level, rank_of
-from ingest.sentences import split_sentences
+from legal.figures import asks_for_figure, asks_yes_no, find_figures
+from legal.text import split_sentences
 from vectorstore.results import SearchResult
 
 Terms = Callable[[str], list[str]]
@@ -30,19 +25,9 @@ Weight = Callable[[str], float]
 
 HOLD_SHARE = 0.6  # of the question's terms (weighted) a passage must hold to answer it
 NORM_RANKS = len(LEVELS) - 1  # blueprints (the last level) are no norms: they contradict nothing
-_YES_NO = re.compile(r"^\s*(?:darf|dürfen|muss|müssen|kann|können|ist|sind|soll|sollen|gibt es|"
-                     r"besteht|bestehen|braucht|brauchen|benötigt|benötigen|gilt|gelten)\b",
-                     re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:nicht|kein\w*|nie|niemals|verboten|untersagt|unzulässig|"
                        r"ausgeschlossen)\b", re.IGNORECASE)
 CONTRADICTION = "Die Unterlagen widersprechen sich."
-_UNIT = re.compile(r"\s*(€|euro|uhr|%|prozent|meter|m\b|tag|woche|monat|jahr|stunde|minute)",
-                   re.IGNORECASE)
-
-
-def asks_yes_no(question: str) -> bool:
-    """"Darf …?", "Muss …?", "Gibt es …?": a question a rule answers with yes or no."""
-    return bool(_YES_NO.search(question))
 
 
 def by_level(citations: Sequence[Citation]) -> list[Citation]:
@@ -96,7 +81,7 @@ class ConflictFinder:
     def find(self, question: str, key_terms: Sequence[str],
              sources: Sequence[SearchResult]) -> Conflict | None:
         """The first pair of levels whose best answering passages disagree, if any."""
-        wants_number, yes_no = asks_for_number(question), asks_yes_no(question)
+        wants_number, yes_no = asks_for_figure(question), asks_yes_no(question)
         if not key_terms or not (wants_number or yes_no):
             return None
         stances = self._stances(key_terms, sources, wants_number, yes_no)
@@ -137,17 +122,15 @@ class ConflictFinder:
 
     def _figure(self, passage: str, wanted: set[str]) -> tuple[str, str] | None:
         """The figure standing closest to the question's terms, with the unit after it."""
-        spots = figures(passage)
-        bounds = [(s, e) for s, e, _ in spots]
+        spots = [f for f in find_figures(passage) if f.unit]
+        bounds = [(f.start, f.end) for f in spots]
         starts = sentence_starts(passage)
         scored = []
-        for s, e, value in spots:
-            unit = _UNIT.match(passage, e)
-            if unit is None:
-                continue
-            context = figure_context(passage, s, e, [b for b in bounds if b != (s, e)], starts)
+        for f in spots:
+            others = [b for b in bounds if b != (f.start, f.end)]
+            context = figure_context(passage, f.start, f.end, others, starts)
             score = sum(self.weight(t) for t in wanted & set(self.terms(context)))
-            scored.append((score, -s, value, _unit_name(unit.group(1))))
+            scored.append((score, -f.start, f.value, _unit_name(f.unit)))
         if not scored:
             return None
         score, _, value, unit = max(scored)
@@ -165,5 +148,7 @@ class ConflictFinder:
 
 
 def _unit_name(raw: str) -> str:
+    """"€" = "Euro" = "EUR"; "Tagen" = "Tage" (the first four letters of a period unit)."""
     unit = raw.lower()
-    return {"€": "euro", "%": "prozent", "m": "meter"}.get(unit, unit)
+    unit = {"€": "euro", "eur": "euro", "%": "prozent", "m": "meter"}.get(unit, unit)
+    return unit[:4] if len(unit) > 4 else unit

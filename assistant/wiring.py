@@ -27,6 +27,8 @@ from assistant.llm.base import LLMBackend
 from assistant.llm.factory import choose_backend
 from assistant.login import LoginPolicy, LoginService
 from assistant.prompting import PromptLibrary
+from assistant.reading import SentenceReader, SentenceScorer
+from assistant.reading.vectors import StoredSentenceVectors
 from assistant.sso import TrustedHeaderAuth, TrustedHeaderConfig
 from assistant.sync import SourceStatus, SyncService, SyncStatusStore
 from core.config import Settings
@@ -42,6 +44,7 @@ from vectorstore.embedder import Embedder, make_embedder
 from vectorstore.hybrid import HybridConfig, HybridRetriever
 from vectorstore.keyword import FieldWeights, KeywordIndex
 from vectorstore.protocols import VectorStore
+from vectorstore.sentence_vectors import SentenceIndexer, SentenceVectorStore
 
 _CHOOSE = object()  # llm_backend not given: choose from settings (None means extractive)
 
@@ -98,6 +101,25 @@ class Components:
         return index
 
     @cached_property
+    def sentence_vectors(self) -> SentenceVectorStore:
+        """Vectors of the indexed passages' sentences, for the reader."""
+        return SentenceVectorStore(self.settings.data_dir / "sentences" / "vectors.sqlite3",
+                                   self.embedder)
+
+    @cached_property
+    def sentence_indexer(self) -> SentenceIndexer:
+        return SentenceIndexer(self.sentence_vectors)
+
+    @cached_property
+    def reader(self) -> SentenceReader:
+        analyzer = self.keyword.analyzer
+        return SentenceReader(
+            vectors=StoredSentenceVectors(self.embedder, self.sentence_vectors),
+            terms=analyzer.terms, query_terms=self.keyword.query_terms, idf=self.keyword.idf,
+            scorer=SentenceScorer(self.settings.reader.weights),
+            evidence=SentenceScorer(self.settings.reader.evidence_weights))
+
+    @cached_property
     def chunker(self) -> LegalChunker:
         cfg = self.settings.ingest
         return LegalChunker(
@@ -117,7 +139,8 @@ class Components:
             chunker=lambda: self.chunker, ocr=ocr, lock_path=data_dir / "ingest.lock",
             max_file_bytes=int(cfg.max_file_mb * 1024 * 1024),
             doc_type_rules=cfg.doc_type_rules,
-            listeners=[self.keyword],
+            listeners=[self.keyword, *([self.sentence_indexer]
+                                       if self.settings.reader.embed_at_ingest else [])],
             batch_chunks=max(self.settings.embedding.batch_size * 4, 64),
             file_rules=FileRules(excluded=(data_dir,), allowed=(self.uploads_dir,),
                                  follow_external_symlinks=cfg.follow_external_symlinks),
@@ -186,8 +209,8 @@ class Components:
 
     def close(self) -> None:
         """Close the databases that were opened (nothing is opened just to close it)."""
-        for name in ("manifest", "keyword", "accounts", "tokens", "sync_status", "audit",
-                     "feedback"):
+        for name in ("manifest", "keyword", "sentence_vectors", "accounts", "tokens",
+                     "sync_status", "audit", "feedback"):
             part = self.__dict__.get(name)
             if part is not None:
                 part.close()
@@ -236,7 +259,8 @@ class Services:
             retriever=parts.retriever, keyword=parts.keyword, embedder=parts.embedder,
             pending_paths=parts.manifest.pending_paths, access=self.access, audit=parts.audit,
             backend=lambda: parts.llm_backend, prompts=parts.prompts, llm=self.settings.llm,
-            answer=self.settings.answer, place_scope=self.settings.retrieval.place_scope,
+            answer=self.settings.answer, reader=parts.reader, reading=self.settings.reader,
+            place_scope=self.settings.retrieval.place_scope,
             compare=lambda: self.compare,
         )
 
@@ -245,7 +269,9 @@ class Services:
         parts = self.components
         return DocumentService(
             manifest=parts.manifest, pipeline=parts.pipeline, keyword=parts.keyword,
-            reset_store=parts.store.reset, uploads_dir=parts.uploads_dir,
+            reset_store=parts.store.reset,
+            sentences=parts.sentence_indexer if self.settings.reader.embed_at_ingest else None,
+            uploads_dir=parts.uploads_dir,
             max_upload_mb=self.settings.web.max_upload_mb,
             default_collection=self.settings.default_collection,
         )

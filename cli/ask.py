@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from assistant.answering import Answer, Preview, Redraft
+from assistant.answering import Answer, Preview
+from assistant.citations import Citation
 from assistant.stdio import native_stdout_to_stderr
 from cli.context import cli_context, fail
 from core.errors import AssistantError
@@ -16,13 +17,12 @@ from vectorstore.results import source_label
 
 
 def _show(item: object) -> None:
-    """Stream: the verbatim passage first, then the model's draft."""
+    """Stream: the Fundstellen first (the answering sentence between » «), then the model's
+    draft."""
     if isinstance(item, Preview) and item.passage is not None:
-        p = item.passage
-        typer.echo(f"Fundstelle (wörtlich) [{p.n}] {source_label(p.doc, p.section, p.page)}:"
-                   f" „{p.quote}“\n… die Antwort wird geprüft:")
-    elif isinstance(item, Redraft):
-        typer.echo("\n… zweiter Entwurf:")
+        for i, found in enumerate(item.fundstellen or (item.passage,)):
+            title = "Fundstelle (wörtlich)" if i == 0 else "Weitere Fundstelle"
+            typer.echo(f"{title} [{found.n}] {found.label()}: „{_marked(found)}“")
     elif isinstance(item, str):
         sys.stdout.write(item)
         sys.stdout.flush()
@@ -59,6 +59,12 @@ def ask(
     _print_answer(answer)
 
 
+def _marked(citation: Citation) -> str:
+    """The quote with its answering sentence between » and «."""
+    before, sentence, after = citation.parts()
+    return f"{before}»{sentence}«{after}" if sentence else after
+
+
 def _print_answer(answer: Answer) -> None:
     if answer.draft:
         typer.echo("\n")
@@ -72,8 +78,7 @@ def _print_answer(answer: Answer) -> None:
     if answer.citations:
         for c in answer.citations:
             version = "; ".join(x for x in (c.level, c.version_label()) if x)
-            typer.echo(f"[{c.n}] {source_label(c.doc, c.section, c.page)} ({version}): "
-                       f"„{c.quote}“")
+            typer.echo(f"[{c.n}] {c.label()} ({version}): „{_marked(c)}“")
     else:
         for i, s in enumerate(answer.sources, start=1):
             typer.echo(f"[{i}] {source_label(s.doc, s.section, s.page)}")

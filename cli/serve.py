@@ -27,9 +27,12 @@ def serve(
                    "  rathaus users add admin --password ... --role admin", err=True)
         raise typer.Exit(2)
     services.asking.warm()  # models loaded, fixed system prompt evaluated
-    if sync and services.sync.sources:
-        import threading
+    import threading
 
+    # an index built before the sentence store existed: fill it while already serving
+    threading.Thread(target=services.documents.fill_sentence_vectors, daemon=True,
+                     name="sentence-vectors").start()
+    if sync and services.sync.sources:
         from cli.sync import status_line
 
         watcher = services.folder_watcher(on_run=lambda s: typer.echo(status_line(s), err=True))

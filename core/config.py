@@ -5,11 +5,12 @@ Nested fields use `__` in environment variables, e.g. `RATHAUS_CHROMA__HOST=10.0
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -132,38 +133,83 @@ class LLMSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    """How answers are built, checked and refused."""
+    """How answers are built and checked (refusals: `reader`)."""
 
-    k: int = Field(5, ge=1, le=20, description="Sources given to the model")
+    k: int = Field(10, ge=1, le=30, description="Sources retrieved, read sentence by sentence "
+                   "and listed (measured with bench/reader_fit.py)")
     prompt_chat: str = Field("answer_chat@2", description="Pinned chat prompt version")
     prompt_completion: str = Field("answer_completion@2",
                                    description="Pinned completion prompt version")
-    min_support: float = Field(
-        0.10, ge=0, le=1, description="Refuse below this evidence score without asking the "
-        "model (calibrated on the dev set with `bench/calibrate_refusal.py`)")
     sentence_support: float = Field(
         0.5, ge=0, le=1, description="Share of a sentence's content words its cited quote must "
         "contain to count as supported")
     history_turns: int = Field(3, ge=0, description="Chat turns used to resolve follow-ups")
     prompt_excerpts: int = Field(
-        3, ge=1, le=10, description="Sources the model reads, each cut to its best Absatz")
+        3, ge=1, le=10, description="Best sentences the model reads, each in its Absatz")
     prompt_chars: int = Field(
-        1000, ge=200, description="Characters of excerpt text in a prompt, shared by the "
-        "excerpts (prompt evaluation dominates answer latency on CPUs; see bench/ttft.py)")
-    quote_min_support: float = Field(
-        0.30, ge=0, le=1, description="When the model finds no checkable answer, still show the "
-        "best passage verbatim (as a Fundstelle) if the evidence score reaches this; below it "
-        "the question is refused; without a model (extractive) it alone decides between quote "
-        "and refusal (calibrated with bench/calibrate_refusal.py)")
-    second_look_min_support: float = Field(
-        1.01, ge=0, le=1.01, description="When the model says the excerpts do not answer the "
-        "question but the evidence score reaches this, it is asked once more with the refusal "
-        "token kept out of its reply; that draft is shown only if every sentence passes the "
-        "check and it addresses the question, else the refusal stands (backends that can keep "
-        "words out only; 1.01 = never; calibrated with bench/calibrate_refusal.py)")
-    quote_when_model_refuses: bool = Field(
-        False, description="Show the best passage even when the model says the excerpts do not "
-        "answer the question (evidence score permitting)")
+        500, ge=100, description="Characters of excerpt text in a prompt, shared by the "
+        "sentences (prompt evaluation dominates answer latency on CPUs; see bench/ttft.py)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_obsolete(cls, data: Any) -> Any:
+        """Settings files written before the sentence reader may still name the refusal
+        thresholds it replaced; they are ignored with a warning, not refused."""
+        if isinstance(data, dict):
+            for key in OBSOLETE_ANSWER_KEYS & set(data):
+                logging.getLogger(__name__).warning(
+                    "setting answer.%s is obsolete and ignored: refusals are decided by "
+                    "reader.min_evidence (see settings.example.yaml)", key)
+                data = {k: v for k, v in data.items() if k != key}
+        return data
+
+
+OBSOLETE_ANSWER_KEYS = frozenset({"min_support", "quote_min_support",
+                                  "second_look_min_support", "quote_when_model_refuses"})
+
+
+class ReaderWeights(BaseModel):
+    """Weights of the sentence reader's linear score (assistant/reading/scorer.py), fitted by
+    k-fold cross-validation with bench/reader_fit.py."""
+
+    similarity: float = Field(1.0, description="e5 cosine between question and sentence")
+    coverage: float = Field(0.05, description="idf-weighted share of the question's terms in "
+                            "the sentence")
+    context: float = Field(0.5, description="the same share in the sentence, its Absatz, its "
+                           "§ heading and the title")
+    answer_type: float = Field(0.12, description="1 when the sentence states what the "
+                               "question asks for (a figure of the asked kind, a rule, a body)")
+    rank: float = Field(0.12, description="1 / retrieval rank of the sentence's passage")
+
+
+class ReaderSettings(BaseModel):
+    """The sentence reader: which sentence states the answer, and when the evidence is too
+    thin to show any."""
+
+    weights: ReaderWeights = Field(default_factory=ReaderWeights,
+                                   description="Which sentence is shown first")
+    evidence_weights: ReaderWeights = Field(
+        default_factory=lambda: ReaderWeights(coverage=0.0, context=0.0, answer_type=0.02,
+                                              rank=0.0),
+        description="How much the best-matching sentence supports an answer at all: the "
+        "evidence a refusal is decided on (calibrated with bench/calibrate_refusal.py)")
+    min_evidence: float = Field(0.8834, description="Refuse when the evidence is below this, "
+                                "before any model is asked (calibrated with "
+                                "bench/calibrate_refusal.py)")
+    model_refusal_min_evidence: float = Field(
+        0.8834, description="When the model finds no answer in its excerpts, the Fundstelle "
+        "still stands from this evidence up; below it the question is refused (the model's "
+        "verdict is one signal, not the decider; calibrated with bench/calibrate_refusal.py)")
+    alternatives: int = Field(3, ge=1, le=5, description="Fundstellen shown at most, best first")
+    alternative_margin: float = Field(0.0, ge=0, description="A further Fundstelle (from "
+                                      "another passage) is shown when it scores within this "
+                                      "of the best")
+    quote_chars: int = Field(600, ge=120, description="A Fundstelle quotes the sentence's "
+                             "Absatz up to this length, else the sentence with its neighbours")
+    embed_at_ingest: bool = Field(
+        True, description="Embed every sentence when a document is indexed (the reader then "
+        "shows a Fundstelle within a second; ingest takes about twice as long). false: a "
+        "sentence is embedded when first read, and kept")
 
 
 class AuditSettings(BaseModel):
@@ -255,6 +301,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    reader: ReaderSettings = Field(default_factory=ReaderSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)

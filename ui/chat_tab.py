@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.access import AccessService
-from assistant.answering import Answer, Preview, Redraft
+from assistant.answering import Answer, Preview
 from assistant.asking import AskingService
 from assistant.conversation import Turn
 from assistant.feedback import Feedback, FeedbackStore
@@ -125,12 +125,10 @@ def build_chat_tab(asking: AskingService, access: AccessService, feedback: Feedb
             for item in stream_tokens(lambda on_token: asking.ask(
                     text, collections=wanted, history=[Turn(**t) for t in past],
                     on_token=on_token, user=user, as_of=(day or "").strip() or None)):
-                if isinstance(item, Preview):  # sources first, while the model reads
-                    lead = preview_markdown(item.passage)
+                if isinstance(item, Preview):  # the Fundstelle at once, while the model reads
+                    lead = preview_markdown(item)
                     history[-1]["content"] = lead
                     yield history, "", preview_sources_html(item), gr.update(), past, {}
-                elif isinstance(item, Redraft):  # the model looks again: a new draft
-                    partial = ""
                 elif isinstance(item, str):
                     partial += item
                     history[-1]["content"] = f"{lead}\n\n---\n_Entwurf des Modells:_ {partial} ▌"

@@ -88,8 +88,15 @@ def build_lab_tab(asking: AskingService, access: AccessService) -> dict[str, Any
                  "Verweigerungsgrund": result.refusal_reason or None,
                  "jede Aussage belegt (grounded)": result.grounded,
                  "beantwortet die Frage": result.answers_question,
-                 "Evidenz-Score": round(result.support, 3),
-                 "Schwelle": asking.answer_settings.min_support,
+                 "Evidenz (bester Satz)": round(result.support, 3),
+                 "Schwelle": asking.reader_settings.min_evidence,
+                 "Sätze (bester zuerst)": [
+                     {"[n]": s.n, "Satz": s.sentence, "Score": round(s.score, 3),
+                      "Ähnlichkeit": round(s.features.similarity, 3),
+                      "Abdeckung": round(s.features.coverage, 3),
+                      "Kontext": round(s.features.context, 3),
+                      "Antworttyp": s.features.answer_type}
+                     for s in (result.reading.ranked[:8] if result.reading else ())],
                  "entfernte Sätze": result.unsupported, "Backend": result.backend,
                  "Prompt": result.prompt, "Rohantwort des Modells": result.draft,
                  "Zitate": [c.to_json() for c in result.citations]}

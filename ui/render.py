@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from assistant.answering import Answer, Citation, Preview
+from legal.text import flatten
 from vectorstore.results import SearchResult, source_label
 
 BACKEND_BANNERS = {
@@ -31,8 +32,16 @@ KIND_MARKS = {
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The chat bubble: what kind of answer it is, the text, removed sentences, notes."""
-    lines = [f"**{KIND_MARKS[answer.kind]}**", "", answer.answer]
+    """The chat bubble: what kind of answer it is, the text (a Fundstelle with its answering
+    sentence in bold, §, Absatz and page), removed sentences, notes."""
+    lines = [f"**{KIND_MARKS[answer.kind]}**", ""]
+    if answer.kind == "quote" and answer.citations and answer.citations[0].sentence:
+        lines.append(fundstellen_markdown(answer.citations))
+    else:
+        lines.append(answer.answer)
+        if answer.kind == "checked" and any(c.sentence for c in answer.citations):
+            lines.append("\n" + fundstellen_markdown(
+                [c for c in answer.citations if c.sentence][:1], heading="Fundstelle"))
     if answer.kind == "quote" and not answer.answers_question:
         lines.append("\n_Die Fundstelle enthält die meisten Begriffe der Frage nicht – sie "
                      "beantwortet die Frage möglicherweise nicht._")
@@ -47,22 +56,45 @@ def answer_markdown(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def preview_markdown(passage: Citation | None) -> str:
-    """Shown while the model writes: the best passage, clearly not yet an answer."""
-    if passage is None:
+def _bold_sentence(citation: Citation) -> str:
+    """The quote with its answering sentence in bold (Markdown)."""
+    before, sentence, after = citation.parts()
+    return f"{before}**{sentence.strip()}**{after}".strip() if sentence else after
+
+
+def fundstellen_markdown(citations: list[Citation], heading: str = "") -> str:
+    """Each Fundstelle: where it stands, then the quote with the answering sentence in bold;
+    the first is the best, the others are labelled as further Fundstellen."""
+    blocks = []
+    for i, citation in enumerate(citations):
+        title = heading or ("Fundstelle" if i == 0 else "Weitere Fundstelle")
+        blocks.append(f"{title} [{citation.n}] _{citation.label()}_:\n\n"
+                      f"> „{_bold_sentence(citation)}“")
+    return "\n\n".join(blocks)
+
+
+def preview_markdown(preview: Preview) -> str:
+    """Shown at once, while a model may still write: the Fundstellen, clearly labelled."""
+    if preview.passage is None:
         return "…"
-    return (f"**❝ Fundstelle (wörtlich)** – die Antwort wird noch geprüft …\n\n"
-            f"„{passage.quote}“ [{passage.n}]")
+    found = list(preview.fundstellen) or [preview.passage]
+    state = " – die Antwort wird noch geprüft …" if preview.drafting else ""
+    return f"**❝ Fundstelle (wörtlich)**{state}\n\n{fundstellen_markdown(found)}"
 
 
-def _marked(text: str, quote: str) -> str:
-    """The chunk text with the quoted sentence(s) highlighted, everything escaped."""
-    flat = " ".join(text.split())
+def _marked(text: str, quote: str, sentence: str | None = None) -> str:
+    """The chunk text with the quote highlighted (its answering sentence in bold), escaped."""
+    flat = flatten(text)
     core = quote.rstrip(" …").strip()
     at = flat.find(core) if core else -1
     if at < 0:
         return html.escape(flat)
-    return (html.escape(flat[:at]) + "<mark>" + html.escape(core) + "</mark>"
+    inner = html.escape(core)
+    if sentence and sentence in core:
+        before, _, after = core.partition(sentence)
+        inner = (html.escape(before) + "<strong>" + html.escape(sentence) + "</strong>"
+                 + html.escape(after))
+    return (html.escape(flat[:at]) + "<mark>" + inner + "</mark>"
             + html.escape(flat[at + len(core):]))
 
 
@@ -74,8 +106,8 @@ def sources_html(answer: Answer) -> str:
 
 def preview_sources_html(preview: Preview) -> str:
     """The sources as soon as retrieval is done, the best passage already opened."""
-    cited = [preview.passage] if preview.passage else []
-    return citations_html(preview.sources, cited, "Gefundene Stellen", heading="Fundstelle")
+    cited = list(preview.fundstellen) or ([preview.passage] if preview.passage else [])
+    return citations_html(preview.sources, cited, "Gefundene Stellen", heading="Fundstellen")
 
 
 def citations_html(sources: list[SearchResult], citations: list[Citation], title: str,
@@ -99,13 +131,20 @@ def citations_html(sources: list[SearchResult], citations: list[Citation], title
 
 
 def _citation_block(citation: Citation, source: SearchResult) -> str:
-    label = html.escape(source_label(citation.doc, citation.section, citation.page))
+    label = html.escape(citation.label())
     return (f"<details class='hit citation' data-n='{citation.n}'>"
             f"<summary>[{citation.n}] {label}</summary>"
-            f"<blockquote class='quote'>„{html.escape(citation.quote)}“</blockquote>"
-            f"<div class='passage'>{_marked(source.text, citation.quote)}</div>"
+            f"<blockquote class='quote'>„{_quote_html(citation)}“</blockquote>"
+            f"<div class='passage'>{_marked(source.text, citation.quote, citation.sentence)}</div>"
             f"<p class='origin'>{html.escape(source.title or source.doc)} · Sammlung "
             f"{html.escape(source.collection)}{_version(citation)}</p></details>")
+
+
+def _quote_html(citation: Citation) -> str:
+    """The quote, escaped, with its answering sentence in bold."""
+    before, sentence, after = citation.parts()
+    bold = f"<strong>{html.escape(sentence)}</strong>" if sentence else ""
+    return html.escape(before) + bold + html.escape(after)
 
 
 def _version(citation: Citation) -> str:

@@ -16,11 +16,7 @@ class PromptText:
 
 
 class LLMBackend(Protocol):
-    """Streams the continuation of a prompt, token by token.
-
-    A backend that can keep words out of a reply (llama.cpp, by logit bias) also has
-    `can_forbid = True` and accepts `stream(…, forbid=[…])`; the answer service asks for it only
-    then (the second look after a refusal)."""
+    """Streams the continuation of a prompt, token by token."""
 
     name: str
     kind: Literal["chat", "completion"]

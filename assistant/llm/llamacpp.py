@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.llm.base import PromptText
@@ -34,7 +34,6 @@ def bundled_model_path(cache_dir: Path) -> Path:
 class LlamaCppBackend:
     name = "llamacpp"
     kind = "chat"
-    can_forbid = True  # `stream(forbid=…)` keeps words out of the reply (logit bias)
 
     def __init__(self, model_path: Path, *, n_ctx: int = 4096, temperature: float = 0.0,
                  n_threads: int | None = None) -> None:
@@ -74,27 +73,14 @@ class LlamaCppBackend:
         self.load()
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False))
 
-    def _first_tokens(self, words: Sequence[str]) -> dict[int, float]:
-        """A logit bias that keeps `words` out: their first token, with and without the
-        leading space, can never be sampled."""
-        bias: dict[int, float] = {}
-        for word in words:
-            for variant in (word, " " + word):
-                ids = self._llm.tokenize(variant.encode("utf-8"), add_bos=False)
-                if ids:
-                    bias[ids[0]] = -100.0
-        return bias
-
-    def stream(self, prompt: PromptText, *, max_tokens: int,
-               forbid: Sequence[str] = ()) -> Iterator[str]:
+    def stream(self, prompt: PromptText, *, max_tokens: int) -> Iterator[str]:
         self.load()
         messages = ([{"role": "system", "content": prompt.system}] if prompt.system else [])
         messages.append({"role": "user", "content": prompt.text})
         with self._lock:
-            bias = self._first_tokens(forbid) if forbid else None
             for chunk in self._llm.create_chat_completion(
                     messages=messages, max_tokens=max_tokens, temperature=self.temperature,
-                    stream=True, logit_bias=bias):
+                    stream=True):
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece

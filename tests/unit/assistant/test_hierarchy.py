@@ -6,7 +6,8 @@ import re
 
 from assistant.changes import asks_what_changed, topic_of
 from assistant.citations import Citation
-from assistant.hierarchy import ConflictFinder, asks_yes_no, by_level
+from assistant.hierarchy import ConflictFinder, by_level
+from legal.figures import asks_yes_no
 from vectorstore.results import SearchResult
 
 STOP = {"müssen", "werden", "sind", "wann", "nicht"}
@@ -39,7 +40,7 @@ def test_two_levels_naming_different_times_contradict_each_other_higher_first() 
     assert conflict is not None
     first, second = conflict.citations()
     assert (first.doc, second.doc) == ("satzung.md", "anweisung.md")
-    assert conflict.higher.figure == ("630", "uhr") and conflict.lower.figure == ("730", "uhr")
+    assert conflict.higher.figure == ("6.30", "uhr") and conflict.lower.figure == ("7.30", "uhr")
     text = conflict.text()
     assert text.startswith("Die Unterlagen widersprechen sich")
     assert text.index("6.30 Uhr") < text.index("7.30 Uhr")

@@ -1,0 +1,157 @@
+"""Vectors of single sentences, kept beside the index, so the reader never waits for them.
+
+The sentence reader compares the question with every sentence of the passages retrieval found:
+about 80 sentences for ten passages. Embedding them at question time costs seconds on two CPU
+cores; read from here it costs a few milliseconds. Ingest fills the store for every chunk it
+indexes (`SentenceIndexer`, an IndexListener like the keyword index); a sentence the store does
+not hold yet (an index built before this store existed) is embedded when first read and kept.
+
+Rows are keyed by a hash of the embedding model's identity and the exact text embedded, and
+remember the chunk they came from, so deleting a document deletes its sentences. The store is
+derived data (like the OCR cache): a backup leaves it out and it is rebuilt on demand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from legal.text import readable_units
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    key TEXT NOT NULL, chunk_id TEXT NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (key, chunk_id)
+);
+CREATE INDEX IF NOT EXISTS sentence_vectors_chunk ON sentence_vectors (chunk_id);
+"""
+
+
+class PassageEmbedder(Protocol):
+    identity: str
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def embedded_text(heading: str | None, sentence: str) -> str:
+    """What is embedded for a sentence: its § heading (or title) and the sentence. A sentence
+    such as "Die Steuer beträgt … 165,00 €" says what it is about only through its heading."""
+    return f"{heading}: {sentence}" if heading else sentence
+
+
+class SentenceVectorStore:
+    """Sentence vectors by (model, text) hash, per chunk, in SQLite under the data directory."""
+
+    def __init__(self, path: Path, embedder: PassageEmbedder) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.embedder = embedder
+        self._conn = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                     check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self.embedded = 0  # sentences this process had to embed (none were stored)
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.embedder.identity}\n{text}".encode()).hexdigest()[:32]
+
+    def vectors(self, chunk_ids: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+        """One vector per text (row i belongs to chunk_ids[i]); the missing ones are embedded
+        in one batch and kept."""
+        keys = [self._key(t) for t in texts]
+        found = self._lookup(sorted(set(keys)))
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        if missing:
+            embedded = self.embedder.embed_documents(list(missing.values()))
+            self.embedded += len(missing)
+            found.update(zip(missing, (np.asarray(v, dtype=np.float32) for v in embedded),
+                             strict=True))
+            owners = {k: c for k, c in zip(keys, chunk_ids, strict=True) if k in missing}
+            self._store([(k, owners[k], found[k]) for k in missing])
+        return np.vstack([found[k] for k in keys])
+
+    def _lookup(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                part = keys[start:start + 500]
+                marks = ",".join("?" * len(part))
+                for key, blob in self._conn.execute(
+                        f"SELECT key, vector FROM sentence_vectors WHERE key IN ({marks})", part):
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def _store(self, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
+        with self._lock:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO sentence_vectors VALUES (?,?,?)",
+                [(k, c, np.asarray(v, dtype=np.float32).tobytes()) for k, c, v in rows])
+
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        with self._lock:
+            self._conn.executemany("DELETE FROM sentence_vectors WHERE chunk_id=?",
+                                   [(i,) for i in chunk_ids])
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM sentence_vectors").fetchone()[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM sentence_vectors")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class SentenceIndexer:
+    """IndexListener: embeds the sentences of every chunk as it is indexed, and forgets them
+    with the chunk."""
+
+    def __init__(self, store: SentenceVectorStore) -> None:
+        self.store = store
+
+    def on_upsert(self, ids: Sequence[str], texts: Sequence[str],
+                  metadatas: Sequence[Mapping[str, Any]]) -> None:
+        owners: list[str] = []
+        embedded: list[str] = []
+        for chunk_id, text, meta in zip(ids, texts, metadatas, strict=True):
+            heading = str(meta.get("section") or meta.get("title") or "") or None
+            for unit in readable_units(text):
+                owners.append(chunk_id)
+                embedded.append(embedded_text(heading, unit.sentence))
+        if embedded:
+            self.store.vectors(owners, embedded)
+
+    def on_delete(self, ids: Sequence[str]) -> None:
+        self.store.delete_chunks(ids)
+
+    def clear(self) -> None:
+        """Before a full re-index: every sentence is embedded anew."""
+        self.store.clear()
+
+    def flush(self) -> None:
+        """Every write is committed as it happens; nothing to persist."""
+
+    def backfill(self, rows: Iterable[tuple[str, str, Mapping[str, Any]]],
+                 batch: int = 64) -> int:
+        """Embed the sentences of chunks indexed before this store existed (an upgraded
+        installation, a restored backup); what is stored already is skipped. Returns the
+        number of sentences embedded."""
+        before = self.store.embedded
+        chunk: list[tuple[str, str, Mapping[str, Any]]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == batch:
+                self.on_upsert(*map(list, zip(*chunk, strict=True)))
+                chunk = []
+        if chunk:
+            self.on_upsert(*map(list, zip(*chunk, strict=True)))
+        return self.store.embedded - before
