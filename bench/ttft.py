@@ -50,7 +50,7 @@ def main() -> None:
     svc.asking.search("Aufwärmen", k=5)  # load models and indexes before timing
     svc.asking.ask("Wie hoch ist die Hundesteuer für einen Hund?")  # and the system prompt's cache
     backend = svc.components.llm_backend
-    visible, ttft, total, prompt_tokens = [], [], [], []
+    visible, ttft, total, written, prompt_tokens = [], [], [], [], []
     questions = load_questions(args.questions)
     step = max(1, len(questions) // args.limit)  # spread over the file: all question types
     for question in questions[::step][: args.limit]:
@@ -69,6 +69,7 @@ def main() -> None:
         total.append((end - started) * 1000)
         if "token" in marks:
             ttft.append((marks["token"] - started) * 1000)
+            written.append((end - started) * 1000)
         if answer.rendered_prompt and hasattr(backend, "count_tokens"):
             prompt_tokens.append(backend.count_tokens(answer.rendered_prompt))
     emit({
@@ -80,6 +81,7 @@ def main() -> None:
         "fundstelle_visible_ms_p95": p50_p95(visible)[1],
         "ttft_ms_p50": p50_p95(ttft)[0], "ttft_ms_p95": p50_p95(ttft)[1],
         "answer_ms_p50": p50_p95(total)[0], "answer_ms_p95": p50_p95(total)[1],
+        "model_answer_ms_p50": p50_p95(written)[0], "model_answer_ms_p95": p50_p95(written)[1],
     }, args.json)
 
 

@@ -117,10 +117,14 @@ class RetrievalSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    """Which backend writes answers. `auto`: Ollama if configured and reachable, else the
-    embedded llama.cpp model, else extractive answers (quotes only)."""
+    """Which model, if any, phrases answers from the Fundstellen the reader found. `auto`:
+    Ollama if configured and reachable, else none (extractive: the Fundstellen are the answer).
+    The bundled small model (`llamacpp`) is an explicit choice: measured on the dev set it
+    added nothing to the Fundstellen (docs/benchmarks.md, session 10)."""
 
-    backend: Literal["auto", "ollama", "llamacpp", "extractive"] = Field("auto")
+    backend: Literal["auto", "ollama", "llamacpp", "extractive"] = Field(
+        "auto", description="auto | ollama | llamacpp (the bundled Qwen2.5-Coder-1.5B or a "
+        "GGUF path) | extractive")
     ollama_host: str | None = Field(None, description="e.g. http://127.0.0.1:11434")
     ollama_model: str = Field("qwen2.5:7b-instruct", description="Ollama model name")
     num_ctx: int = Field(8192, ge=512, description="Context window sent to Ollama (explicit!)")

@@ -9,11 +9,17 @@ from legal.text import flatten
 from vectorstore.results import SearchResult, source_label
 
 BACKEND_BANNERS = {
-    "llamacpp": "Antworten schreibt ein kleines eingebautes Sprachmodell (Qwen2.5 1.5B). "
-                "Jede Aussage wird gegen die zitierte Stelle geprüft; was sich nicht belegen "
-                "lässt, erscheint als wörtliche Fundstelle oder gar nicht – bitte die Zitate lesen.",
-    "extractive": "Ohne Sprachmodell: Die Antworten bestehen aus wörtlichen Zitaten der "
-                  "gefundenen Stellen.",
+    "extractive": "Die Antwort ist die Fundstelle: der Satz, der die Frage beantwortet, "
+                  "hervorgehoben in seinem Absatz, mit Paragraph, Absatz und Seite – wörtlich, "
+                  "ohne Sprachmodell. Bitte die Stelle selbst lesen.",
+    "llamacpp": "Zuerst erscheint die Fundstelle; dann formuliert ein kleines eingebautes "
+                "Sprachmodell (Qwen2.5 1.5B) daraus eine Antwort. Jede Aussage wird gegen die "
+                "zitierte Stelle geprüft; was sich nicht belegen lässt, entfällt, die Fundstelle "
+                "bleibt stehen.",
+    "ollama": "Zuerst erscheint die Fundstelle; dann formuliert ein Sprachmodell auf dem "
+              "Server der Verwaltung (Ollama) daraus eine Antwort. Jede Aussage wird gegen die "
+              "zitierte Stelle geprüft; was sich nicht belegen lässt, entfällt, die Fundstelle "
+              "bleibt stehen.",
 }
 
 
@@ -21,7 +27,8 @@ def backend_banner(backend: str) -> str:
     text = BACKEND_BANNERS.get(backend)
     if text is None:
         return ""
-    return f"<div class='banner' role='status'><b>Hinweis:</b> {html.escape(text)} <small>({backend})</small></div>"
+    return (f"<div class='banner' role='status'><b>Hinweis:</b> {html.escape(text)} "
+            f"<small>({backend})</small></div>")
 
 
 KIND_MARKS = {

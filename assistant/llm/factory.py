@@ -1,4 +1,4 @@
-"""Choose the answering backend from settings (`auto` falls back step by step)."""
+"""Choose the phrasing backend from settings (`auto`: a configured Ollama server, else none)."""
 
 from __future__ import annotations
 
@@ -45,9 +45,10 @@ def choose_backend(cfg: LLMSettings, data_dir: Path) -> LLMBackend | None:
         return _ollama(cfg)
     if cfg.backend == "llamacpp":
         return _llamacpp(cfg, data_dir)
-    for builder in (lambda: _ollama(cfg), lambda: _llamacpp(cfg, data_dir)):
-        try:
-            return builder()
-        except BackendUnavailable as exc:
-            log.info("backend skipped: %s", exc.detail)
-    return None
+    if not cfg.ollama_host:  # auto without a model server: the reader's Fundstellen answer
+        return None
+    try:
+        return _ollama(cfg)
+    except BackendUnavailable as exc:
+        log.warning("Ollama not used, answers are extractive: %s", exc.detail)
+        return None
