@@ -108,7 +108,8 @@ class Components:
 
     @cached_property
     def sentence_indexer(self) -> SentenceIndexer:
-        return SentenceIndexer(self.sentence_vectors)
+        return SentenceIndexer(self.sentence_vectors,
+                               embed=self.settings.reader.embed_at_ingest)
 
     @cached_property
     def reader(self) -> SentenceReader:
@@ -139,8 +140,7 @@ class Components:
             chunker=lambda: self.chunker, ocr=ocr, lock_path=data_dir / "ingest.lock",
             max_file_bytes=int(cfg.max_file_mb * 1024 * 1024),
             doc_type_rules=cfg.doc_type_rules,
-            listeners=[self.keyword, *([self.sentence_indexer]
-                                       if self.settings.reader.embed_at_ingest else [])],
+            listeners=[self.keyword, self.sentence_indexer],
             batch_chunks=max(self.settings.embedding.batch_size * 4, 64),
             file_rules=FileRules(excluded=(data_dir,), allowed=(self.uploads_dir,),
                                  follow_external_symlinks=cfg.follow_external_symlinks),
@@ -270,7 +270,7 @@ class Services:
         return DocumentService(
             manifest=parts.manifest, pipeline=parts.pipeline, keyword=parts.keyword,
             reset_store=parts.store.reset,
-            sentences=parts.sentence_indexer if self.settings.reader.embed_at_ingest else None,
+            sentences=parts.sentence_indexer,
             uploads_dir=parts.uploads_dir,
             max_upload_mb=self.settings.web.max_upload_mb,
             default_collection=self.settings.default_collection,

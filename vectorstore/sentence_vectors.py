@@ -112,14 +112,17 @@ class SentenceVectorStore:
 
 
 class SentenceIndexer:
-    """IndexListener: embeds the sentences of every chunk as it is indexed, and forgets them
-    with the chunk."""
+    """IndexListener: embeds the sentences of every chunk as it is indexed (unless `embed` is
+    off: then they are embedded when first read), and forgets them with the chunk."""
 
-    def __init__(self, store: SentenceVectorStore) -> None:
+    def __init__(self, store: SentenceVectorStore, *, embed: bool = True) -> None:
         self.store = store
+        self.embed = embed
 
     def on_upsert(self, ids: Sequence[str], texts: Sequence[str],
                   metadatas: Sequence[Mapping[str, Any]]) -> None:
+        if not self.embed:
+            return
         owners: list[str] = []
         embedded: list[str] = []
         for chunk_id, text, meta in zip(ids, texts, metadatas, strict=True):
@@ -144,7 +147,9 @@ class SentenceIndexer:
                  batch: int = 64) -> int:
         """Embed the sentences of chunks indexed before this store existed (an upgraded
         installation, a restored backup); what is stored already is skipped. Returns the
-        number of sentences embedded."""
+        number of sentences embedded (none when sentences are embedded at first reading)."""
+        if not self.embed:
+            return 0
         before = self.store.embedded
         chunk: list[tuple[str, str, Mapping[str, Any]]] = []
         for row in rows:

@@ -53,6 +53,6 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path: Path, corpus_subset: Path, make
     assert sorted(ids) == manifest_ids
 
     # the result equals a clean ingest of the same files
-    clean = make_services(tmp_path / "clean")
+    clean = make_services(tmp_path / "clean", reader={"embed_at_ingest": False})  # chunks only
     clean.documents.ingest([corpus_subset], "allgemein")
     assert clean.documents.status()["chunks"] == svc.documents.status()["chunks"] == len(ids)

@@ -126,11 +126,14 @@ def test_the_units_commands_serve_sync_and_answer(tmp_path: Path, shared_corpus:
             return {s["name"]: s for s in status["sources"]}
 
         deadline = time.time() + 240
-        while (synced()["satzungen"]["last_run"] is None) and time.time() < deadline:
+        # a file copied in a moment ago waits `stable_seconds` for a later run
+        while ((synced()["satzungen"]["last_run"] is None or synced()["satzungen"]["waiting"])
+               and time.time() < deadline):
             assert sync.poll() is None, sync.stdout.read()
             time.sleep(1)
         sources = synced()
-        assert sources["satzungen"]["ok"] is True and sources["satzungen"]["indexed"] == 1
+        assert sources["satzungen"]["ok"] is True and sources["satzungen"]["indexed"] == 1, (
+            sources["satzungen"])
         assert "nicht gefunden" in sources["bauamt"]["error"]  # the share is not mounted here
 
         client = openai.OpenAI(base_url=f"http://127.0.0.1:{web_port}/v1", api_key=token,

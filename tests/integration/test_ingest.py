@@ -10,6 +10,9 @@ import pytest
 
 from ingest.manifest import DUPLICATE, INDEXED
 
+# these tests are about the chunk index and its manifest; the reader's sentence vectors,
+# written by the same ingest, are covered in test_reader.py
+NO_SENTENCES = {"embed_at_ingest": False}
 pytestmark = pytest.mark.integration
 
 
@@ -26,7 +29,7 @@ def assert_consistent(svc) -> None:
 
 
 def test_ingest_is_incremental_and_consistent(make_services, corpus_subset: Path) -> None:
-    svc = make_services()
+    svc = make_services(reader=NO_SENTENCES)
     first = svc.documents.ingest([corpus_subset], "allgemein")
     assert first.ok, first.failed
     assert len(first.indexed) == 5 and first.chunks_added > 100
@@ -64,7 +67,7 @@ def test_ingest_is_incremental_and_consistent(make_services, corpus_subset: Path
 
 
 def test_same_content_under_two_paths_is_embedded_once(make_services, corpus_subset: Path) -> None:
-    svc = make_services()
+    svc = make_services(reader=NO_SENTENCES)
     copy = corpus_subset / "kopie_hundesteuer.md"
     shutil.copy(corpus_subset / "gemeinde_BadBoll_Satzung_Erhebung_Hundesteuer.md", copy)
     report = svc.documents.ingest([corpus_subset], "allgemein")
@@ -86,7 +89,7 @@ def test_same_content_under_two_paths_is_embedded_once(make_services, corpus_sub
 
 
 def test_collections_are_separate_and_filterable(make_services, corpus_subset: Path) -> None:
-    svc = make_services()
+    svc = make_services(reader=NO_SENTENCES)
     svc.documents.ingest([corpus_subset / "bund_BMG.md"], "bund")
     svc.documents.ingest([corpus_subset / "gemeinde_BadBoll_Satzung_Streupflicht.md"], "satzungen")
     status = svc.documents.status()
@@ -98,7 +101,7 @@ def test_collections_are_separate_and_filterable(make_services, corpus_subset: P
 
 
 def test_chunks_never_exceed_the_model_window(make_services, shared_corpus: Path) -> None:
-    svc = make_services()
+    svc = make_services(reader=NO_SENTENCES)
     from ingest.loaders import load_document
 
     path = shared_corpus / "bund_SGB_II.md"  # long paragraphs, deep structure

@@ -96,3 +96,22 @@ def test_ask_json_shows_the_fundstelle_with_absatz_and_sentence(reader_index) ->
     text = rathaus("ask", TAX, data_dir=reader_index.settings.data_dir,
                    RATHAUS_LLM__BACKEND="extractive").stdout
     assert "Fundstelle (wörtlich)" in text and "Abs. 1" in text and "»(1) Die Steuer" in text
+
+
+def test_sentence_vectors_are_filled_for_an_older_index_and_leave_with_their_document(
+        tmp_path: Path, make_services) -> None:
+    """An index built without stored sentences (before the store existed, or with
+    `reader.embed_at_ingest: false`) is filled by the code `rathaus serve` runs at start;
+    removing a document removes its sentences."""
+    tax = DATA / "gemeinde_Lindenau_Satzung_Pferdesteuer.md"
+    older = make_services(tmp_path / "data", reader={"embed_at_ingest": False})
+    assert older.documents.ingest([tax], "allgemein").ok
+    assert older.documents.fill_sentence_vectors() == 0  # first reading embeds them
+    assert older.components.sentence_vectors.count() == 0
+    svc = make_services(tmp_path / "data")
+    sentences = svc.components.sentence_vectors
+    filled = svc.documents.fill_sentence_vectors()
+    assert filled == sentences.count() > 10
+    assert svc.documents.fill_sentence_vectors() == 0  # nothing twice
+    assert svc.documents.remove("allgemein", str(tax))
+    assert sentences.count() == 0

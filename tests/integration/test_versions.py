@@ -96,7 +96,11 @@ def test_the_version_question_set(versioned) -> None:
     assert figures["questions"] >= 20
     assert figures["superseded_citations_in_today_questions"] == 0
     assert figures["contradictions_flagged"] == 0  # the set's sources agree with each other
-    assert figures["right_version_share"] >= 0.9, [r for r in results if not r.right_version]
+    # whatever is answered cites the right version; refusals stay within the false refusals
+    # the evidence threshold was calibrated to (0.15 of answerable questions, docs/benchmarks.md)
+    assert all(r.right_version or r.refused for r in results), [
+        r for r in results if not (r.right_version or r.refused)]
+    assert figures["refused"] <= 0.15 * figures["questions"]
 
 
 def test_a_change_question_is_answered_from_both_versions(versioned) -> None:
@@ -158,8 +162,8 @@ def test_a_pdf_is_dated_by_its_sidecar_and_cli_json_carries_the_version(tmp_path
     folder.mkdir()
     for year, fee in (("2018", "35"), ("2023", "50")):
         pdf = make_text_pdf(folder / f"gebuehren_{year}.pdf", [
-            "Gebuehrenordnung Hallenbenutzung\n\n§ 2 Gebuehr\n\n"
-            f"Die Gebuehr fuer die Benutzung der Halle betraegt {fee} Euro je Abend."])
+            "Gebührenordnung Hallenbenutzung\n\n§ 2 Gebühr\n\n"
+            f"Die Gebühr für die Benutzung der Halle beträgt {fee} Euro je Abend."])
         (folder / f"{pdf.name}.meta.yaml").write_text(
             f"norm_id: hallengebuehr\nvalid_from: {year}-01-01\ntype: Satzung\n", "utf-8")
     data = tmp_path / "data"

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_imports_flow_one_way() -> None:
-    """cli -> ui -> assistant -> ingest | vectorstore -> core; nothing imports cli or ui."""
+    """cli -> ui -> assistant -> ingest | vectorstore -> legal -> core; nothing imports cli/ui."""
     lint = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
     result = subprocess.run([lint, "--no-cache"], cwd=REPO, capture_output=True, text=True,
                             check=False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.grounding import check_claims, figures, hard_facts, states_figure
+from assistant.grounding import check_claims, figures, hard_facts
 from vectorstore.german import GermanAnalyzer
 
 pytestmark = pytest.mark.unit
@@ -75,17 +75,3 @@ def test_references_are_not_figures() -> None:
         "900", "5"]
     assert hard_facts("Nach § 5 sind es zwei Wochen und 25 000 Euro.") == ["5", "25000", "§5",
                                                                           "zwei"]
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Die Gebühr beträgt 5,00 € [1].", True),
-    ("Der Antrag muss binnen drei Monaten gestellt werden.", True),
-    ("Die Zahlungsfrist beträgt einer Woche.", True),
-    ("Innerhalb dreier Tage.", True),
-    ("Bis zum Ablauf des fünften Kalenderjahres nach der Verkündung [1].", True),
-    ("§ 9 Abs. 1 Satz 2 und 3 gilt entsprechend [3].", False),
-    ("Die Erlaubnis ist ein unbefristeter Aufenthaltstitel [1].", False),
-    ("In den Baugebieten nach den §§ 2 bis 4 sind Räume zulässig.", False),
-])
-def test_a_figure_is_an_amount_duration_or_date_not_a_reference(text: str, expected: bool) -> None:
-    assert states_figure(text) is expected
