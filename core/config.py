@@ -181,7 +181,7 @@ class ReaderWeights(BaseModel):
                             "the sentence")
     context: float = Field(0.5, description="the same share in the sentence, its Absatz, its "
                            "§ heading and the title")
-    answer_type: float = Field(0.12, description="1 when the sentence states what the "
+    answer_type: float = Field(0.08, description="1 when the sentence states what the "
                                "question asks for (a figure of the asked kind, a rule, a body)")
     rank: float = Field(0.12, description="1 / retrieval rank of the sentence's passage")
 
@@ -193,15 +193,15 @@ class ReaderSettings(BaseModel):
     weights: ReaderWeights = Field(default_factory=ReaderWeights,
                                    description="Which sentence is shown first")
     evidence_weights: ReaderWeights = Field(
-        default_factory=lambda: ReaderWeights(coverage=0.0, context=0.0, answer_type=0.02,
+        default_factory=lambda: ReaderWeights(coverage=0.05, context=0.0, answer_type=0.02,
                                               rank=0.0),
         description="How much the best-matching sentence supports an answer at all: the "
         "evidence a refusal is decided on (calibrated with bench/calibrate_refusal.py)")
-    min_evidence: float = Field(0.8834, description="Refuse when the evidence is below this, "
+    min_evidence: float = Field(0.8941, description="Refuse when the evidence is below this, "
                                 "before any model is asked (calibrated with "
                                 "bench/calibrate_refusal.py)")
     model_refusal_min_evidence: float = Field(
-        0.8834, description="When the model finds no answer in its excerpts, the Fundstelle "
+        0.8941, description="When the model finds no answer in its excerpts, the Fundstelle "
         "still stands from this evidence up; below it the question is refused (the model's "
         "verdict is one signal, not the decider; calibrated with bench/calibrate_refusal.py)")
     alternatives: int = Field(3, ge=1, le=5, description="Fundstellen shown at most, best first")

@@ -115,15 +115,18 @@ class SentenceReader:
 
     def read(self, question: str, sources: Sequence[SearchResult],
              similarity_question: str | None = None) -> Reading:
-        """Rank every sentence of `sources`. `similarity_question` is what the embedder is
-        asked (retrieval's rule query, without the Gemeinde's name); default the question."""
+        """Rank every sentence of `sources`. `similarity_question` is what sentences are
+        compared with, by the embedder and by term coverage: retrieval's rule query, without
+        the Gemeinde's name (the place scope already kept other Gemeinden out, and a Satzung
+        rarely repeats its Gemeinde's name in the sentence that states the rule); default the
+        question. What is asked for is read off the question itself."""
         asked = answer_types(question)
         found = candidates(sources)
         if not found:
             return Reading(question, asked, ())
         query = self.vectors.question(similarity_question or question)
         cosines = self.vectors.sentences(found) @ query
-        wanted = self._weights(question)
+        wanted = self._weights(similarity_question or question)
         scored = []
         evidence = float("-inf")
         contexts: dict[tuple[str, int], set[str]] = {}

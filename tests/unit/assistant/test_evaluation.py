@@ -59,6 +59,7 @@ def test_metrics_and_unanswerable_exclusion(tmp_path: Path) -> None:
     assert summary.metrics["mrr_at_10"] == 0.75
     assert summary.by_type["unanswerable"] == {"n": 1}
     out = rows[0].to_json()
+    # a --retrieval-only row: the contract's keys (reading outcomes come with answers)
     assert set(out) == {"id", "question", "retrieved", "answer", "refused", "citations"}
     assert set(out["retrieved"][0]) == {"doc", "section", "page", "text", "score"}
     assert first_hit_rank([], questions[0].gold) is None
@@ -98,3 +99,44 @@ def test_answer_metrics_tell_checked_answers_from_quotes() -> None:
     assert metrics["refusal_accuracy"] == 0.5 and metrics["unanswerable_with_checked_answer"] == 1
     assert metrics["citation_precision"] == 0.5 and metrics["key_facts_rate"] == 0.5
     assert metrics["checked_key_facts_rate"] == 1.0
+
+
+def test_every_miss_is_a_retrieval_miss_or_a_reading_miss() -> None:
+    from assistant.answer_metrics import reading_metrics, reading_outcome
+    from assistant.answering import Answer
+    from assistant.citations import Citation
+    from assistant.evaluation import Question, QuestionResult
+    from assistant.reading import SentenceReader, SentenceScorer
+    from core.config import ReaderSettings
+    from tests.fakes import WordVectors
+    from vectorstore.german import GermanAnalyzer
+
+    analyzer = GermanAnalyzer()
+    reader = SentenceReader(vectors=WordVectors(analyzer.terms), terms=analyzer.terms,
+                            query_terms=analyzer.query_terms, idf=lambda _t: 1.0,
+                            scorer=SentenceScorer(ReaderSettings().weights))
+    gold_source = SearchResult("g", "bund_VwVG.md", "VwVG", "§ 11", None,
+                               "(2) Anderes.\n\n" + EVIDENCE, 1.0, "c", "", {})
+    other = result("bund_OWiG.md", "(1) Die Geldbuße beträgt mindestens fünf Euro.")
+    question = Question("Q", "factual", "Wie hoch darf das Zwangsgeld sein?",
+                        "Bis zu 25 000 Euro.", [("bund_VwVG.md", EVIDENCE)])
+
+    def answer(sources, shown: str) -> Answer:
+        reading = reader.read(question.question, sources)
+        quote = Citation.of(1, sources[0], shown)
+        return Answer(f"„{shown}“ [1]", False, [quote], list(sources), False, [], "extractive",
+                      "p", kind="quote", reading=reading)
+
+    read_right = reading_outcome(question, answer([gold_source], EVIDENCE))
+    assert read_right == {"gold_in_candidates": True, "gold_sentence_rank": 1,
+                          "gold_shown_first": True, "gold_shown": True, "key_facts_stated": True}
+    misread = reading_outcome(question, answer([gold_source], "(2) Anderes."))
+    assert misread["gold_in_candidates"] and not misread["gold_shown"]
+    not_found = reading_outcome(question, answer([other], other.text))
+    assert not not_found["gold_in_candidates"] and not_found["gold_sentence_rank"] is None
+    rows = [QuestionResult(question, [], 0.0, reading=r) for r in (read_right, misread, not_found)]
+    metrics = reading_metrics(rows)
+    assert (metrics["retrieval_misses"], metrics["reading_misses"]) == (1, 1)
+    assert metrics["gold_shown_first_rate"] == round(1 / 3, 4)
+    assert reading_outcome(Question("U", "unanswerable", "?", "NICHT_IM_KORPUS", []),
+                           answer([other], other.text)) == {}

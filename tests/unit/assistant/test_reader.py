@@ -89,8 +89,10 @@ def test_a_fundstelle_cites_sentence_absatz_and_page() -> None:
     reading = reader().read("Wie hoch ist die Steuer für das zweite Pferd?",
                             [source(SATZ, "§ 5 Steuersatz", 1)])
     citation = fundstelle(reading.best, 600)
-    assert citation.sentence == "(2) Für das zweite Pferd erhöht sich der Steuersatz auf 126,00 €."
-    assert citation.absatz == "2" and citation.label() == "pferdesteuer.md, § 5 Steuersatz, Abs. 2, S. 3"
+    assert citation.sentence == ("(2) Für das zweite Pferd erhöht sich der Steuersatz auf "
+                                 "126,00 €.")
+    assert citation.absatz == "2"
+    assert citation.label() == "pferdesteuer.md, § 5 Steuersatz, Abs. 2, S. 3"
     excerpts = reading_excerpts(reading, 2, 500)
     assert [e.n for e in excerpts] == [1] and len(excerpts[0].pieces) == 2
     assert sum(len(p) for p in excerpts[0].pieces) <= 500
