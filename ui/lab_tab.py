@@ -14,6 +14,7 @@ from assistant.evaluation import load_questions
 from assistant.prompting import PromptTemplate, parse_template
 from core.errors import AssistantError
 from ui.chat_tab import ALL, chosen
+from ui.render import answer_markdown
 from ui.session import current_user, require
 
 RETRIEVED_HEADERS = ["Rang", "Dokument", "Abschnitt", "Seite", "Score", "Dense", "BM25", "Text"]
@@ -104,7 +105,7 @@ def build_lab_tab(asking: AskingService, access: AccessService) -> dict[str, Any
             "(kein Prompt: Verweigerung wegen zu schwacher Evidenz)"
             if result.refusal_reason == "evidence"
             else "(kein Sprachmodell: wörtliche Zitate)")
-        return result.answer, check, rows, prompt_text
+        return answer_markdown(result), check, rows, prompt_text  # as the chat bubble shows it
 
     def on_save(text: str, request: gr.Request):
         _developer(access, request)

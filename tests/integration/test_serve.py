@@ -77,6 +77,10 @@ def test_a_prompt_labor_run_is_audited(tmp_path: Path, shared_corpus: Path) -> N
                                                "Alle meine Sammlungen", api_name="/lab_run")
         assert "Zwangsgeld" in answer and verdict["Backend"] == "extractive"
         assert verdict["Zitate"][0]["doc"] == "bund_VwVG.md"
+        # the Prompt-Labor shows what the reader ranked, with each sentence's signals
+        best = verdict["Sätze (bester zuerst)"][0]
+        assert "25 000 Euro" in best["Satz"] and best["Antworttyp"] == 1.0
+        assert f"**{best['Satz']}**" in answer  # highlighted as in the chat
     finally:
         proc.terminate()
         proc.wait(timeout=30)
