@@ -27,6 +27,7 @@ class Excerpt:
     source: SearchResult
     pieces: tuple[str, ...]  # verbatim parts of the source's Absätze, in document order
     sentences: tuple[str, ...] = ()  # the sentence each piece was chosen for
+    absaetze: tuple[str | None, ...] = ()  # the Absatz number of each piece, where known
 
     @property
     def text(self) -> str:
@@ -45,7 +46,9 @@ class Excerpt:
             at = max(range(len(self.pieces)),
                      key=lambda i: len(wanted & set(terms(self.pieces[i]))))
         sentence = self.sentences[at] if at < len(self.sentences) else None
-        return Citation.of(self.n, self.source, self.pieces[at], sentence=sentence)
+        absatz = self.absaetze[at] if at < len(self.absaetze) else None
+        return Citation.of(self.n, self.source, self.pieces[at], sentence=sentence,
+                           absatz=absatz)
 
 
 def reading_excerpts(reading: Reading, count: int, budget_chars: int) -> list[Excerpt]:
@@ -64,7 +67,8 @@ def reading_excerpts(reading: Reading, count: int, budget_chars: int) -> list[Ex
         excerpts.append(Excerpt(n, chosen[0].candidate.source,
                                 tuple(window(s.candidate.unit.absatz, s.sentence, share)
                                       for s in chosen),
-                                tuple(s.sentence for s in chosen)))
+                                tuple(s.sentence for s in chosen),
+                                tuple(s.candidate.unit.absatz_number for s in chosen)))
     return excerpts
 
 
