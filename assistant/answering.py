@@ -158,9 +158,9 @@ class AnswerService:
         if self.backend is not None:
             self.backend.load(self.prompt_template().system)
 
-    def read(self, query: str) -> tuple[list[SearchResult], Reading]:
-        """Retrieve, then rank the sentences of what was retrieved."""
-        sources = self.retrieve(query, self.settings.k)
+    def read(self, query: str, k: int | None = None) -> tuple[list[SearchResult], Reading]:
+        """Retrieve (`k` passages, default `answer.k`), then rank their sentences."""
+        sources = self.retrieve(query, k or self.settings.k)
         return sources, self.reader.read(query, sources, self.rule_query(query))
 
     def excerpts(self, reading: Reading) -> list[Excerpt]:

@@ -120,11 +120,6 @@ class AskingService:
         return (scopes.out_of_scope(self.keyword.query_terms(query)),
                 scopes.without_places(query, self.keyword.analyzer.terms))
 
-    def evidence_support(self, query: str, sources: Sequence[SearchResult]) -> float:
-        """Best idf-weighted coverage of the question's terms among the top three sources."""
-        return max((self.keyword.coverage(query, f"{s.title} {s.section or ''} {s.text}")
-                    for s in sources[:3]), default=0.0)
-
     def rule_query(self, query: str) -> str:
         """What the embedder compares passages and sentences with: like retrieval, it asks
         for the rule, not for the Gemeinde the question names."""
@@ -244,7 +239,8 @@ class AskingService:
         return Answer(
             change.text, False, change.citations, change.sources, grounded=True, unsupported=[],
             backend="extractive", prompt="vergleich", kind=CHECKED, answers_question=True,
-            query=change.query, support=self.evidence_support(change.query, change.sources),
+            query=change.query, support=self.reader.read(
+                change.query, change.sources, self.rule_query(change.query)).evidence,
             notes=["Aus dem Wortlaut beider Fassungen verglichen (rathaus compare)"])
 
     def version_notes(self, answer: Answer, when: AsOf, collections: Sequence[str] | None,
@@ -282,9 +278,7 @@ class AskingService:
         """The prompt `ask` would give the model for `question`: same retrieval, same
         excerpts, same rendering function."""
         answerer = self.answerer(collections, user)
-        sources = self.search(question, k=k or self.answer_settings.k, collections=collections,
-                              user=user)
-        reading = self.reader.read(question, sources, self.rule_query(question))
+        _, reading = answerer.read(question, k)
         text = render_prompt(template, question, answerer.excerpts(reading))
         return RenderedPrompt(template.system, text)
 

@@ -208,21 +208,6 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top])]
         return [(self._ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
-    def coverage(self, query: str, text: str) -> float:
-        """Share of the question's terms (weighted by rarity, idf) that occur in `text`.
-
-        The evidence signal behind refusals: a passage that lacks the question's specific
-        words is unlikely to answer it.
-        """
-        if not self._ensure_loaded() or self._matrix is None:
-            return 0.0
-        terms = set(self.analyzer.terms(query, split=False))
-        if not terms:
-            return 0.0
-        present = set(self.analyzer.terms(text))
-        total = sum(self.idf(t) for t in terms)
-        return sum(self.idf(t) for t in terms if t in present) / total if total else 0.0
-
     def idf(self, term: str) -> float:
         """How rare an analysed term is in the index (log(1 + N / (1 + df))); 1.0 when empty."""
         if not self._ensure_loaded() or self._matrix is None:

@@ -98,6 +98,12 @@ class SentenceVectorStore:
             self._conn.executemany("DELETE FROM sentence_vectors WHERE chunk_id=?",
                                    [(i,) for i in chunk_ids])
 
+    def chunk_ids(self) -> set[str]:
+        """The chunks whose sentences are stored (under their own id)."""
+        with self._lock:
+            return {r[0] for r in self._conn.execute(
+                "SELECT DISTINCT chunk_id FROM sentence_vectors")}
+
     def count(self) -> int:
         with self._lock:
             return int(self._conn.execute("SELECT COUNT(*) FROM sentence_vectors").fetchone()[0])
@@ -151,8 +157,11 @@ class SentenceIndexer:
         if not self.embed:
             return 0
         before = self.store.embedded
+        known = self.store.chunk_ids()  # a restart over a filled store reads nothing again
         chunk: list[tuple[str, str, Mapping[str, Any]]] = []
         for row in rows:
+            if row[0] in known:
+                continue
             chunk.append(row)
             if len(chunk) == batch:
                 self.on_upsert(*map(list, zip(*chunk, strict=True)))

@@ -57,7 +57,6 @@ class ScoredSentence:
 class Reading:
     """The sentences of the retrieved passages, best first."""
 
-    question: str
     asked: frozenset[AnswerType]
     ranked: tuple[ScoredSentence, ...]
     evidence: float = float("-inf")  # how much the best-matching sentence supports an answer
@@ -123,7 +122,7 @@ class SentenceReader:
         asked = answer_types(question)
         found = candidates(sources)
         if not found:
-            return Reading(question, asked, ())
+            return Reading(asked, ())
         query = self.vectors.question(similarity_question or question)
         cosines = self.vectors.sentences(found) @ query
         wanted = self._weights(similarity_question or question)
@@ -145,7 +144,7 @@ class SentenceReader:
             scored.append(ScoredSentence(candidate, features, self.scorer.score(features)))
             evidence = max(evidence, self.evidence.score(features))
         scored.sort(key=lambda s: (-s.score, s.candidate.n))
-        return Reading(question, asked, tuple(scored), evidence)
+        return Reading(asked, tuple(scored), evidence)
 
     def _weights(self, question: str) -> dict[str, float]:
         return {term: self.idf(term) for term in set(self.query_terms(question))}
