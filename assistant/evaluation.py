@@ -21,6 +21,7 @@ from core.errors import AssistantError
 from vectorstore.results import SearchResult
 
 HIT_THRESHOLD = 0.8
+DEEP_K = 20  # the reader reads deeper than the top 5: the gold's rank is looked for this far
 _WORD = re.compile(r"\W+")
 
 
@@ -141,7 +142,7 @@ def _retrieval_metrics(rows: Sequence[QuestionResult]) -> dict[str, Any]:
 
     mrr = round(sum(1 / r.rank for r in scored if r.rank and r.rank <= 10) / n, 4) if n else 0.0
     return {"n": n, "hit_at_1": hit_at(1), "hit_at_5": hit_at(5), "hit_at_10": hit_at(10),
-            "mrr_at_10": mrr}
+            "hit_at_20": hit_at(DEEP_K), "mrr_at_10": mrr}
 
 
 def summarise(rows: Sequence[QuestionResult]) -> EvalSummary:
@@ -163,11 +164,14 @@ def run_retrieval_eval(
     retrieve: Callable[[str, int], list[SearchResult]],
     k: int = 10,
 ) -> list[QuestionResult]:
+    """Each question is retrieved `DEEP_K` deep (for hit@20; the top k of a deeper retrieval
+    are the same passages, since every retriever draws a larger candidate pool), and its row
+    keeps the top `k`."""
     rows = []
     for question in questions:
         started = time.perf_counter()
-        results = retrieve(question.question, k)
-        row = QuestionResult(question, results, time.perf_counter() - started)
+        results = retrieve(question.question, max(k, DEEP_K))
+        row = QuestionResult(question, results[:k], time.perf_counter() - started)
         row.rank = first_hit_rank(results, question.gold) if question.gold else None
         rows.append(row)
     return rows

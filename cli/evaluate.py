@@ -14,8 +14,8 @@ from assistant.stdio import native_stdout_to_stderr
 from cli.context import cli_context, fail
 from core.errors import AssistantError
 
-_TABLE_KEYS = {"n", "hit_at_1", "hit_at_5", "hit_at_10", "mrr_at_10", "latency_ms_p50",
-               "latency_ms_p95"}
+_TABLE_KEYS = {"n", "hit_at_1", "hit_at_5", "hit_at_10", "hit_at_20", "mrr_at_10",
+               "latency_ms_p50", "latency_ms_p95"}
 
 
 def evaluate(
@@ -31,7 +31,7 @@ def evaluate(
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Summary as JSON")] = False,
 ) -> None:
-    """Measure hit@1/5/10 and MRR@10 (and answer quality unless --retrieval-only)."""
+    """Measure hit@1/5/10/20 and MRR@10 (and answer quality unless --retrieval-only)."""
     asking = cli_context(ctx).services.asking
     try:
         with native_stdout_to_stderr() if as_json else nullcontext():
@@ -52,15 +52,16 @@ def evaluate(
 
 def _print_table(summary: EvalSummary) -> None:
     m = summary.metrics
-    header = f"{'type':<16}{'n':>5}{'hit@1':>8}{'hit@5':>8}{'hit@10':>8}{'MRR@10':>8}"
+    header = (f"{'type':<16}{'n':>5}{'hit@1':>8}{'hit@5':>8}{'hit@10':>8}{'hit@20':>8}"
+              f"{'MRR@10':>8}")
     typer.echo(header)
     typer.echo("-" * len(header))
     for name, entry in [("all", m), *sorted(summary.by_type.items())]:
         if "hit_at_1" not in entry:
-            typer.echo(f"{name:<16}{entry['n']:>5}{'(excluded)':>32}")
+            typer.echo(f"{name:<16}{entry['n']:>5}{'(excluded)':>40}")
             continue
         typer.echo(f"{name:<16}{entry['n']:>5}{entry['hit_at_1']:>8.3f}{entry['hit_at_5']:>8.3f}"
-                   f"{entry['hit_at_10']:>8.3f}{entry['mrr_at_10']:>8.3f}")
+                   f"{entry['hit_at_10']:>8.3f}{entry['hit_at_20']:>8.3f}{entry['mrr_at_10']:>8.3f}")
     if "latency_ms_p50" in m:
         typer.echo(f"retrieval latency: p50 {m['latency_ms_p50']} ms, p95 {m['latency_ms_p95']} ms")
     for key in sorted(k for k in m if k not in _TABLE_KEYS):

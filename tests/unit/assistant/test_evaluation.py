@@ -140,3 +140,20 @@ def test_every_miss_is_a_retrieval_miss_or_a_reading_miss() -> None:
     assert metrics["gold_shown_first_rate"] == round(1 / 3, 4)
     assert reading_outcome(Question("U", "unanswerable", "?", "NICHT_IM_KORPUS", []),
                            answer([other], other.text)) == {}
+
+
+def test_gold_beyond_the_top_k_counts_for_hit_at_20(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "Q1", "type": "factual", "question": "a", "answer": "x",
+                                "doc": "bund_VwVG.md", "evidence_normalized": EVIDENCE}))
+    asked: list[int] = []
+
+    def retrieve(query: str, k: int) -> list:
+        asked.append(k)
+        return [result("x.md", "nichts")] * 14 + [result("bund_VwVG.md", EVIDENCE)]
+
+    rows = run_retrieval_eval(load_questions(path), retrieve, k=10)
+    assert asked == [20] and len(rows[0].results) == 10 and rows[0].rank == 15
+    metrics = summarise(rows).metrics
+    assert metrics["hit_at_10"] == 0.0 and metrics["hit_at_20"] == 1.0
+    assert metrics["mrr_at_10"] == 0.0
