@@ -28,6 +28,7 @@ from assistant.reading import SentenceReader
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.errors import AssistantError
 from ingest.versions import parse_date
+from legal.questions import interrogative_clause
 from vectorstore.embedder import Embedder
 from vectorstore.filters import RetrievalFilter
 from vectorstore.keyword import KeywordIndex
@@ -105,7 +106,8 @@ class AskingService:
             valid_at=valid_at or self.today().isoformat(), valid_until=valid_until,
             exclude_paths=self.pending_paths(), exclude_docs=other_places,
         )
-        results = self.retriever.retrieve(query, k, flt, dense_query=dense_query)
+        results = self.retriever.retrieve(query, k, flt, dense_query=dense_query,
+                                          focus_query=interrogative_clause(dense_query))
         # a document journalled as pending while the query ran is being written: its chunks
         # may be incomplete, so it is dropped too (found by tests/integration/test_concurrent_use)
         pending = set(self.pending_paths())

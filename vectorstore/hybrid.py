@@ -29,6 +29,8 @@ class HybridConfig:
     dense_weight: float = 2.0
     keyword_weight: float = 1.0
     rrf_k: int = 10
+    sentence_weight: float = 0.0  # small-to-big: chunks ranked by their best sentence
+    question_weight: float = 0.0  # the interrogative clause of a case, as further lists
     candidates: int = 50  # per retriever, before fusion
     dense_candidates: bool = True  # False: dense only re-ranks what BM25 found
 
@@ -37,21 +39,30 @@ class Reranker(Protocol):
     def rerank(self, query: str, results: list[SearchResult]) -> list[SearchResult]: ...
 
 
+class UnitRanker(Protocol):
+    def rank(self, query: str, k: int, flt: RetrievalFilter) -> list[tuple[str, float]]: ...
+
+
 class HybridRetriever:
     """`retrieve(query, k, filter)` -> fused results, best first."""
 
     def __init__(self, dense: DenseRetriever | None, keyword: KeywordIndex,
-                 config: HybridConfig = HybridConfig(), reranker: Reranker | None = None) -> None:
+                 config: HybridConfig = HybridConfig(), reranker: Reranker | None = None,
+                 units: UnitRanker | None = None) -> None:
         self.dense = dense
         self.keyword = keyword
         self.config = config
         self.reranker = reranker
+        self.units = units
         self.norms = NormLookup(keyword)
 
     def retrieve(self, query: str, k: int, flt: RetrievalFilter = RetrievalFilter(),
-                 dense_query: str | None = None) -> list[SearchResult]:
+                 dense_query: str | None = None, focus_query: str | None = None
+                 ) -> list[SearchResult]:
         """`dense_query`: what the embedder is asked (default the query), e.g. the question
-        without the name of the Gemeinde the filter already stands for."""
+        without the name of the Gemeinde the filter already stands for. `focus_query`: the
+        interrogative clause of a question told as a case (legal/questions.py), searched as
+        further lists weighted by `question_weight` (rrf only)."""
         if flt.empty_result:
             return []
         cfg = self.config
@@ -62,16 +73,14 @@ class HybridRetriever:
         by_id: dict[str, SearchResult] = {}
         keyword_ranked: list[str] = []
         dense_lists: list[list[str]] = []
+        focus = focus_query if cfg.question_weight > 0 and cfg.fusion == "rrf" else None
+        focus_lists: list[tuple[float, list[str]]] = []
         if cfg.use_dense and self.dense is not None:
-            for text in dict.fromkeys([query, dense_query or query]):
-                ranking = []
-                for hit in self.dense.retrieve(text, pool, flt.chroma_where()):
-                    if flt.allows(hit.metadata):
-                        by_id.setdefault(hit.chunk_id, hit)
-                        dense_scores[hit.chunk_id] = max(hit.score,
-                                                         dense_scores.get(hit.chunk_id, -1.0))
-                        ranking.append(hit.chunk_id)
-                dense_lists.append(ranking)
+            dense_lists = [self._dense_ranking(text, pool, flt, by_id, dense_scores)
+                           for text in dict.fromkeys([query, dense_query or query])]
+            if focus:
+                focus_lists.append((cfg.question_weight * cfg.dense_weight / len(dense_lists),
+                                    self._dense_ranking(focus, pool, flt, by_id, {})))
         if cfg.use_keyword:
             for chunk_id, score in self.keyword.search(query, pool, flt):
                 keyword_scores[chunk_id] = score
@@ -79,10 +88,17 @@ class HybridRetriever:
             if not cfg.dense_candidates and keyword_ranked:
                 dense_lists = [[i for i in r if i in keyword_scores] for r in dense_lists]
                 dense_scores = {i: dense_scores[i] for r in dense_lists for i in r}
+            if focus:
+                focus_lists.append((cfg.question_weight * cfg.keyword_weight,
+                                    [i for i, _ in self.keyword.search(focus, pool, flt)]))
+        unit_ranked: list[str] = []
+        if cfg.sentence_weight > 0 and self.units is not None and cfg.fusion == "rrf":
+            unit_ranked = [i for i, _ in self.units.rank(dense_query or query, pool, flt)]
         if cfg.fusion == "rrf":
             share = cfg.dense_weight / max(1, len(dense_lists))
             for weight, ranking in ([(share, r) for r in dense_lists]
-                                    + [(cfg.keyword_weight, keyword_ranked)]):
+                                    + [(cfg.keyword_weight, keyword_ranked),
+                                       (cfg.sentence_weight, unit_ranked), *focus_lists]):
                 for rank, chunk_id in enumerate(ranking):
                     fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (cfg.rrf_k + rank + 1)
         else:
@@ -99,6 +115,19 @@ class HybridRetriever:
         if self.reranker is not None:
             results = self.reranker.rerank(query, results)
         return results[:k]
+
+    def _dense_ranking(self, text: str, pool: int, flt: RetrievalFilter,
+                       by_id: dict[str, SearchResult], scores: dict[str, float]) -> list[str]:
+        """Chunk ids the embedder ranks for `text`, allowed by the filter; keeps each hit and
+        its best cosine."""
+        assert self.dense is not None
+        ranking = []
+        for hit in self.dense.retrieve(text, pool, flt.chroma_where()):
+            if flt.allows(hit.metadata):
+                by_id.setdefault(hit.chunk_id, hit)
+                scores[hit.chunk_id] = max(hit.score, scores.get(hit.chunk_id, -1.0))
+                ranking.append(hit.chunk_id)
+        return ranking
 
     def _score_fusion(self, query: str, fused: dict[str, float], dense: dict[str, float],
                       keyword: dict[str, float]) -> None:

@@ -208,6 +208,16 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top])]
         return [(self._ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def allowed_ids(self, flt: RetrievalFilter) -> set[str] | None:
+        """The chunks the filter allows (None: every chunk), for retrievers that keep their
+        own vectors beside this index."""
+        if not self._ensure_loaded():
+            return set()
+        mask = self._mask(flt)
+        if mask is None:
+            return None
+        return {chunk_id for chunk_id, ok in zip(self._ids, mask.tolist(), strict=True) if ok}
+
     def idf(self, term: str) -> float:
         """How rare an analysed term is in the index (log(1 + N / (1 + df))); 1.0 when empty."""
         if not self._ensure_loaded() or self._matrix is None:

@@ -55,4 +55,5 @@ class Retriever(Protocol):
     """Passages for a query, best first, only those the filter allows."""
 
     def retrieve(self, query: str, k: int, flt: RetrievalFilter = RetrievalFilter(),
-                 dense_query: str | None = None) -> list[SearchResult]: ...
+                 dense_query: str | None = None, focus_query: str | None = None
+                 ) -> list[SearchResult]: ...

@@ -45,6 +45,13 @@ def embedded_text(heading: str | None, sentence: str) -> str:
     return f"{heading}: {sentence}" if heading else sentence
 
 
+def chunk_sentence_texts(text: str, meta: Mapping[str, Any]) -> list[str]:
+    """What is embedded for each readable unit of a chunk, in order (ingest, back-fill and the
+    small-unit ranker must agree on it, or the stored vectors would not be found)."""
+    heading = str(meta.get("section") or meta.get("title") or "") or None
+    return [embedded_text(heading, unit.sentence) for unit in readable_units(text)]
+
+
 class SentenceVectorStore:
     """Sentence vectors by (model, text) hash, per chunk, in SQLite under the data directory."""
 
@@ -132,10 +139,9 @@ class SentenceIndexer:
         owners: list[str] = []
         embedded: list[str] = []
         for chunk_id, text, meta in zip(ids, texts, metadatas, strict=True):
-            heading = str(meta.get("section") or meta.get("title") or "") or None
-            for unit in readable_units(text):
-                owners.append(chunk_id)
-                embedded.append(embedded_text(heading, unit.sentence))
+            units = chunk_sentence_texts(text, meta)
+            owners.extend([chunk_id] * len(units))
+            embedded.extend(units)
         if embedded:
             self.store.vectors(owners, embedded)
 

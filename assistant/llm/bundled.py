@@ -8,15 +8,14 @@ tampered file must never be loaded, because the answers a Kommune sees come from
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import BackendUnavailable, ModelIntegrityError
+from core.pinned_files import CHUNK, verify_pinned
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,6 @@ QWEN_1_5B = SplitModel(
     size=1_117_320_768,
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
 )
-CHUNK = 8 * 1024 * 1024
 
 
 def _part_path(model: SplitModel, n: int) -> Path:
@@ -54,39 +52,9 @@ def _part_path(model: SplitModel, n: int) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / model.data_file.format(n=n)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify(path: Path, model: SplitModel) -> None:
-    """Raise ModelIntegrityError unless `path` has the pinned size and sha256.
-
-    The digest of a verified file is remembered in a small stamp beside it (keyed by size and
-    modification time), so that every later start costs one `stat`, not a 1 GB read."""
-    size = path.stat().st_size
-    if size != model.size:
-        raise ModelIntegrityError(
-            f"Die Modelldatei {path.name} ist beschädigt (Größe {size} statt {model.size} Bytes); "
-            "bitte die Datei löschen, sie wird beim nächsten Start neu zusammengesetzt",
-            f"{path}: size {size} != pinned {model.size}")
-    stamp = path.with_suffix(path.suffix + ".verified")
-    key = {"size": size, "mtime_ns": path.stat().st_mtime_ns, "sha256": model.sha256}
-    try:
-        if json.loads(stamp.read_text()) == key:
-            return
-    except (OSError, ValueError):
-        pass
-    actual = sha256_of(path)
-    if actual != model.sha256:
-        raise ModelIntegrityError(
-            f"Die Modelldatei {path.name} stimmt nicht mit der geprüften Fassung überein "
-            "(SHA-256); sie wird nicht geladen. Bitte die Datei löschen und neu zusammensetzen",
-            f"{path}: sha256 {actual} != pinned {model.sha256}")
-    stamp.write_text(json.dumps(key))
+    """Raise ModelIntegrityError unless `path` has the model's pinned size and sha256."""
+    verify_pinned(path, model.size, model.sha256)
 
 
 def assemble(cache_dir: Path, model: SplitModel = QWEN_1_5B) -> Path:

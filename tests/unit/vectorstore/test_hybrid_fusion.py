@@ -122,3 +122,43 @@ def test_a_named_norm_is_pinned_first(keyword: KeywordIndex) -> None:
     results = retriever.retrieve("Was regelt § 3 der Satzung über die Streupflicht?", 3)
     assert results[0].chunk_id == "c"
     assert results[0].score > results[1].score
+
+
+def test_a_cases_interrogative_clause_adds_weighted_lists(keyword: KeywordIndex) -> None:
+    """The clause is searched by both retrievers; its lists count `question_weight` of theirs,
+    and with weight 0 it is not even asked."""
+    story, clause = "Ein Halter hat einen Kampfhund.", "Wann gibt es eine Ermäßigung?"
+    dense = ScriptedDense({f"{story} {clause}": [("a", 0.9)], clause: [("b", 0.8)]})
+    cfg = HybridConfig(fusion="rrf", dense_weight=2.0, keyword_weight=1.0, rrf_k=10,
+                       use_norm_lookup=False, question_weight=0.5)
+    results = HybridRetriever(dense, keyword, cfg).retrieve(f"{story} {clause}", 4,
+                                                            focus_query=clause)
+    assert dense.asked == [f"{story} {clause}", clause]
+    scores = {r.chunk_id: r.score for r in results}
+    keyword_full = [i for i, _ in keyword.search(f"{story} {clause}", 50)]
+    keyword_clause = [i for i, _ in keyword.search(clause, 50)]
+    assert keyword_clause[0] == "b"
+    expected_b = (0.5 * 2.0 / 11 + 0.5 * 1.0 / 11
+                  + (1.0 / (11 + keyword_full.index("b")) if "b" in keyword_full else 0.0))
+    assert scores["b"] == pytest.approx(expected_b)
+    off = ScriptedDense(dense.rankings)
+    HybridRetriever(off, keyword, HybridConfig(fusion="rrf", use_norm_lookup=False)).retrieve(
+        f"{story} {clause}", 4, focus_query=clause)
+    assert off.asked == [f"{story} {clause}"]
+
+
+class ScriptedUnits:
+    def __init__(self, ranking: list[tuple[str, float]]) -> None:
+        self.ranking = ranking
+
+    def rank(self, query: str, k: int, flt: RetrievalFilter) -> list[tuple[str, float]]:
+        return self.ranking[:k]
+
+
+def test_small_to_big_list_is_fused_with_its_weight(keyword: KeywordIndex) -> None:
+    cfg = HybridConfig(fusion="rrf", use_dense=False, use_norm_lookup=False,
+                       sentence_weight=3.0, rrf_k=10)
+    results = HybridRetriever(None, keyword, cfg, units=ScriptedUnits([("c", 0.7)])).retrieve(
+        "Hundesteuer Kampfhund", 2)
+    assert results[0].chunk_id == "c"  # 3/11 beats BM25's first place (1/11)
+    assert results[0].score == pytest.approx(3.0 / 11)
