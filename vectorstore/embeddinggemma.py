@@ -170,7 +170,17 @@ class EmbeddingGemmaEmbedder(SentenceTransformerEmbedder):
         return f"{MODEL_NAME}@{self.dimensions}"
 
 
+def installed_dir() -> Path:
+    """Where `rathaus models install embeddinggemma` puts the model: inside the Python
+    environment the product is installed in (beside the packages it came from), so that every
+    data directory of the installation shares one copy."""
+    return Path(sys.prefix) / "share" / "rathaus" / "models" / MODEL_NAME
+
+
 def model_dir_for(model: str, data_dir: Path) -> Path:
-    """`embedding.model` for this backend: 'bundled' is the data directory's model cache
-    (where `rathaus models install embeddinggemma` puts it), anything else a directory."""
-    return data_dir / "models" / MODEL_NAME if model == BUNDLED else Path(model)
+    """`embedding.model` for this backend: 'bundled' is the installed copy, anything else a
+    directory. `data_dir` is kept for installations that put it under `<data_dir>/models`."""
+    legacy = data_dir / "models" / MODEL_NAME
+    if model != BUNDLED:
+        return Path(model)
+    return legacy if (legacy / "model.safetensors").is_file() else installed_dir()

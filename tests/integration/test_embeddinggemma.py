@@ -12,12 +12,12 @@ import pytest
 from assistant.wiring import build_services
 from core.config import Settings
 from core.errors import StoreError
-from vectorstore.embeddinggemma import EmbeddingGemmaEmbedder, verified_model_dir
+from vectorstore.embeddinggemma import (EmbeddingGemmaEmbedder, installed_dir,
+                                         verified_model_dir)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-MODEL_DIR = Path(os.environ.get("RATHAUS_TEST_EMBEDDINGGEMMA",
-                                ROOT / ".cache" / "embeddinggemma-300m"))
+MODEL_DIR = Path(os.environ.get("RATHAUS_TEST_EMBEDDINGGEMMA", installed_dir()))
 DATA = ROOT / "tests" / "data" / "reader"
 
 

@@ -90,3 +90,13 @@ def test_only_trained_dimensions_are_accepted(tmp_path: Path) -> None:
         gemma.EmbeddingGemmaEmbedder(tmp_path, dimensions=300)
     assert gemma.EmbeddingGemmaEmbedder(tmp_path, dimensions=256).identity == \
         "embeddinggemma-300m@256"
+
+
+def test_bundled_means_the_installed_copy_unless_a_data_dir_holds_one(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert gemma.model_dir_for("bundled", data) == gemma.installed_dir()
+    assert gemma.model_dir_for(str(tmp_path / "m"), data) == tmp_path / "m"
+    legacy = data / "models" / gemma.MODEL_NAME
+    legacy.mkdir(parents=True)
+    (legacy / "model.safetensors").write_bytes(b"x")
+    assert gemma.model_dir_for("bundled", data) == legacy
