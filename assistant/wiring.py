@@ -42,6 +42,7 @@ from vectorstore.chroma_store import ChromaStore
 from vectorstore.dense import DenseRetriever
 from vectorstore.e5_embedder import E5Embedder
 from vectorstore.embedder import Embedder, make_embedder
+from vectorstore.fusion_defaults import fusion_for
 from vectorstore.hybrid import HybridConfig, HybridRetriever
 from vectorstore.keyword import FieldWeights, KeywordIndex
 from vectorstore.protocols import VectorStore
@@ -163,6 +164,7 @@ class Components:
     @cached_property
     def retriever(self) -> HybridRetriever:
         cfg = self.settings.retrieval
+        weights = fusion_for(self.embedder.name, cfg.dense_weight, cfg.question_weight)
         dense = DenseRetriever(self.store, self.embedder) if cfg.use_dense else None
         reranker = None
         if cfg.reranker_model:
@@ -174,10 +176,10 @@ class Components:
             HybridConfig(
                 use_dense=cfg.use_dense, use_keyword=cfg.use_keyword,
                 use_norm_lookup=cfg.use_norm_lookup, fusion=cfg.fusion,
-                dense_weight=cfg.dense_weight,
+                dense_weight=weights.dense_weight,
                 keyword_weight=cfg.keyword_weight, rrf_k=cfg.rrf_k, candidates=cfg.candidates,
                 dense_candidates=cfg.dense_candidates, sentence_weight=cfg.sentence_weight,
-                question_weight=cfg.question_weight,
+                question_weight=weights.question_weight,
             ),
             reranker,
             SmallUnitRanker(self.keyword, self.sentence_vectors,

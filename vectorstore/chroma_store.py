@@ -208,22 +208,28 @@ class ChromaStore:
                 yield row
             offset += len(got["ids"])
 
-    @_translated("ist nicht erreichbar")
     def query(
         self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[StoredHit]:
-        if k <= 0:
-            return []
+        return self.query_many([embedding], k, where)[0]
+
+    @_translated("ist nicht erreichbar")
+    def query_many(
+        self, embeddings: Sequence[Sequence[float]], k: int, where: dict[str, Any] | None = None
+    ) -> list[list[StoredHit]]:
+        """Nearest chunks for several vectors in one request (the filter is applied once)."""
+        if k <= 0 or not embeddings:
+            return [[] for _ in embeddings]
         result = self.collection.query(
-            query_embeddings=[list(embedding)],
+            query_embeddings=[list(e) for e in embeddings],
             n_results=k,
             where=where or None,
             include=["documents", "metadatas", "distances"],
         )
-        hits = []
-        for chunk_id, text, meta, dist in zip(
-            result["ids"][0], result["documents"][0], result["metadatas"][0],
-            result["distances"][0], strict=True,
-        ):
-            hits.append(StoredHit(chunk_id, text or "", dict(meta or {}), 1.0 - float(dist)))
-        return hits
+        return [
+            [StoredHit(chunk_id, text or "", dict(meta or {}), 1.0 - float(dist))
+             for chunk_id, text, meta, dist in zip(ids, texts, metas, dists, strict=True)]
+            for ids, texts, metas, dists in zip(result["ids"], result["documents"],
+                                                result["metadatas"], result["distances"],
+                                                strict=True)
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,14 @@ class DenseRetriever:
         self.embedder = embedder
 
     def retrieve(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[SearchResult]:
-        vector = self.embedder.embed_query(query)
-        hits = self.store.query(vector, k, where)
-        return [SearchResult.from_store(h.id, h.text, h.metadata, h.score) for h in hits]
+        return self.retrieve_many([query], k, where)[0]
+
+    def retrieve_many(self, queries: Sequence[str], k: int, where: dict[str, Any] | None = None
+                      ) -> list[list[SearchResult]]:
+        """`retrieve` for several texts, embedded together (one forward pass on CPU)."""
+        vectors = self.embedder.embed_queries(list(queries))
+        return [[SearchResult.from_store(h.id, h.text, h.metadata, h.score) for h in hits]
+                for hits in self.store.query_many(vectors, k, where)]
 
     def similarities(self, query: str, chunk_ids: list[str]) -> dict[str, float]:
         """Cosine of the query to chunks found by other retrievers (stored vectors, no re-embed)."""

@@ -106,3 +106,7 @@ class E5Embedder(LazyModel):
             if self._last_query is None or self._last_query[0] != text:
                 self._last_query = (text, np.asarray(model.query(text), dtype=np.float32).tolist())
             return list(self._last_query[1])
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """The engine embeds one query per call; nothing to batch."""
+        return [self.embed_query(text) for text in texts]

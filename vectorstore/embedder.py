@@ -17,6 +17,7 @@ from core import offline  # noqa: F401  (sets HF_HUB_OFFLINE before transformers
 log = logging.getLogger(__name__)
 
 BUNDLED = "bundled"
+RECENT_QUERIES = 8  # query vectors kept: one question asks for the same few texts repeatedly
 
 
 class Embedder(Protocol):
@@ -44,6 +45,10 @@ class Embedder(Protocol):
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> list[float]: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Several query vectors at once (one forward pass where the model allows)."""
+        ...
 
 
 def resolve_model_path(model: str) -> str:
@@ -106,6 +111,8 @@ class SentenceTransformerEmbedder(LazyModel):
         self.batch_size = batch_size
         self.query_prefix = query_prefix
         self.document_prefix = document_prefix
+        self._recent_queries: dict[str, list[float]] = {}
+        self._recent_lock = threading.Lock()
         super().__init__()
 
     def _load(self):
@@ -177,11 +184,27 @@ class SentenceTransformerEmbedder(LazyModel):
         )
 
     def embed_query(self, text: str) -> list[float]:
-        vector = self.model.encode(
-            [self.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return vector[0].tolist()
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """One batch for all texts not asked recently: a question, its place-free form and its
+        interrogative clause cost about one forward pass, and the same question asked again
+        (retrieval, then excerpt choice) none."""
+        with self._recent_lock:
+            known = {t: self._recent_queries[t] for t in texts if t in self._recent_queries}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            vectors = self.model.encode(
+                [self.query_prefix + t for t in missing], normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            )
+            fresh = {t: v.tolist() for t, v in zip(missing, vectors, strict=True)}
+            known.update(fresh)
+            with self._recent_lock:
+                self._recent_queries.update(fresh)
+                while len(self._recent_queries) > RECENT_QUERIES:
+                    self._recent_queries.pop(next(iter(self._recent_queries)))
+        return [list(known[t]) for t in texts]
 
 
 def make_embedder(backend: str, *, model: str = BUNDLED, device: str = "cpu",

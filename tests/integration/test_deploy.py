@@ -49,6 +49,19 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
     assert "Unknown" not in result.stderr and "ignoring" not in result.stderr.lower()
 
 
+def test_the_image_copies_every_package_and_installs_the_default_embedder() -> None:
+    """A package left out of the image would only show when the container first answers."""
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = project["tool"]["setuptools"]["packages"]["find"]["include"]
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    for package in (p.rstrip("*") for p in packages):
+        assert f"COPY {package} {package}" in dockerfile, package
+    install = dockerfile.index("RUN pip install .")
+    assert dockerfile.index("RUN rathaus models install embeddinggemma") > install
+
+
 def test_compose_file_is_valid_and_keeps_to_the_house_rules() -> None:
     compose = DEPLOY / "docker-compose.yml"
     result = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.wiring import build_services
@@ -52,6 +53,19 @@ def test_the_index_holds_vectors_of_the_configured_size(gemma_index) -> None:
     assert len(embedder.embed_query("Pferdesteuer")) == dimensions
     assert embedder.query_prefix.startswith("task: search result")  # the model's own prompts
     assert embedder.document_prefix.startswith("title: none")
+
+
+def test_queries_embedded_together_match_each_alone(gemma_index) -> None:
+    """A question and its clause share one forward pass; padding must not change either."""
+    _, svc = gemma_index
+    embedder = svc.components.embedder
+    texts = [f"Wie lange gilt die Räumpflicht in Lindenau, Fall {n}?" for n in (1, 2)] + [
+        "Wann?"]
+    together = np.asarray(embedder.embed_queries(texts))
+    for text, vector in zip(texts, together, strict=True):
+        alone = embedder.model.encode([embedder.query_prefix + text], normalize_embeddings=True)
+        assert float(vector @ alone[0]) > 0.999, text
+    assert embedder.embed_query(texts[2]) == together[2].tolist()  # kept, not re-embedded
 
 
 def test_a_paraphrase_finds_the_rule_by_meaning(gemma_index) -> None:

@@ -76,6 +76,15 @@ class StoreContract:
             "c1", "c2"}
         assert store.query(unit(1, 0, 0, 0), 0) == []
 
+    def test_several_vectors_are_answered_in_one_request(self, store: VectorStore) -> None:
+        fill(store)
+        vectors = [unit(1, 0.2, 0, 0), unit(0, 1, 0, 0)]
+        only = RetrievalFilter.of(collections=["allgemein"]).chroma_where()
+        together = store.query_many(vectors, 3, only)
+        assert together == [store.query(v, 3, only) for v in vectors]
+        assert [h.id for h in together[1]] != [h.id for h in together[0]]
+        assert store.query_many([], 3) == [] and store.query_many(vectors, 0) == [[], []]
+
     def test_metadata_updates_keep_the_vectors(self, store: VectorStore) -> None:
         fill(store)
         store.update_metadata(["b1"], [{"doc": "b.md", "collection": "allgemein", "page": 2}])

@@ -47,6 +47,7 @@ class ScriptedDense:
     def __init__(self, rankings: dict[str, list[tuple[str, float]]]) -> None:
         self.rankings = rankings
         self.asked: list[str] = []
+        self.batches: list[list[str]] = []  # texts embedded together
 
     def retrieve(self, query: str, k: int, where=None) -> list[SearchResult]:
         self.asked.append(query)
@@ -54,6 +55,10 @@ class ScriptedDense:
         return [SearchResult.from_store(i, CHUNKS[i][2], meta(i, "intern" if i == "d" else
                                                                 "allgemein"), score)
                 for i, score in ranking[:k]]
+
+    def retrieve_many(self, queries: list[str], k: int, where=None) -> list[list[SearchResult]]:
+        self.batches.append(list(queries))
+        return [self.retrieve(query, k, where) for query in queries]
 
     def similarities(self, query: str, chunk_ids: list[str]) -> dict[str, float]:
         scores = dict(self.rankings.get("*", []))
@@ -133,8 +138,10 @@ def test_a_cases_interrogative_clause_adds_weighted_lists(keyword: KeywordIndex)
                        use_norm_lookup=False, question_weight=0.5)
     results = HybridRetriever(dense, keyword, cfg).retrieve(f"{story} {clause}", 4,
                                                             focus_query=clause)
-    assert dense.asked == [f"{story} {clause}", clause]
+    assert dense.batches == [[f"{story} {clause}", clause]]  # one forward pass for both
     scores = {r.chunk_id: r.score for r in results}
+    assert {r.chunk_id: r.dense_score for r in results}["b"] is None  # the clause's cosine
+    # is not the question's
     keyword_full = [i for i, _ in keyword.search(f"{story} {clause}", 50)]
     keyword_clause = [i for i, _ in keyword.search(clause, 50)]
     assert keyword_clause[0] == "b"
