@@ -97,13 +97,15 @@ def parse_groups(text: str | Iterable[str] | None) -> tuple[str, ...]:
     groups = tuple(dict.fromkeys(g.strip() for g in items if g and g.strip()))
     for group in groups:
         if not _NAME.match(group):
-            raise AccountError(f"Ungültiger Gruppenname: {group!r}", f"invalid group name {group!r}")
+            raise AccountError(f"Ungültiger Gruppenname: {group!r}",
+                               f"invalid group name {group!r}")
     return groups
 
 
 def check_name(name: str, what: str) -> str:
     if not _NAME.match(name or ""):
-        raise AccountError(f"Ungültiger Name für {what}: {name!r} (erlaubt: Buchstaben, Ziffern, . _ - @)",
+        raise AccountError(f"Ungültiger Name für {what}: {name!r} "
+                           "(erlaubt: Buchstaben, Ziffern, . _ - @)",
                            f"invalid {what} name {name!r}")
     return name
 
@@ -151,8 +153,8 @@ class AccountStore:
     def set_password(self, name: str, password: str) -> None:
         if not password:
             raise AccountError("Das Passwort darf nicht leer sein", "empty password")
-        self._change("UPDATE users SET password = ? WHERE name = ?", (hash_password(password), name),
-                     name)
+        self._change("UPDATE users SET password = ? WHERE name = ?",
+                     (hash_password(password), name), name)
 
     def remove_user(self, name: str) -> None:
         self._change("DELETE FROM users WHERE name = ?", (name,), name)
@@ -177,7 +179,8 @@ class AccountStore:
 
     def users(self) -> list[User]:
         with self._lock:
-            rows = self._conn.execute("SELECT name, role, groups FROM users ORDER BY name").fetchall()
+            rows = self._conn.execute(
+                "SELECT name, role, groups FROM users ORDER BY name").fetchall()
         return [User(r[0], r[1], tuple(json.loads(r[2]))) for r in rows]
 
     def authenticate(self, name: str, password: str) -> User | None:
@@ -204,7 +207,8 @@ class AccountStore:
     def grants(self) -> dict[str, tuple[str, ...]]:
         """Every collection created or granted here -> its reader groups (empty = everyone)."""
         with self._lock:
-            rows = self._conn.execute("SELECT name, groups FROM collections ORDER BY name").fetchall()
+            rows = self._conn.execute(
+                "SELECT name, groups FROM collections ORDER BY name").fetchall()
         return {r[0]: tuple(json.loads(r[1])) for r in rows}
 
     def close(self) -> None:

@@ -50,7 +50,8 @@ class Comparison:
     unchanged: list[str]
 
     def lines(self) -> list[str]:
-        head = (f"{version_label(self.old)} → {version_label(self.new)}" if self.old.path != self.new.path
+        head = (f"{version_label(self.old)} → {version_label(self.new)}"
+                if self.old.path != self.new.path
                 else f"Beide Tage fallen in dieselbe Fassung: {version_label(self.old)}")
         body = [change.line() for change in self.changes]
         if self.old.path != self.new.path and not body:

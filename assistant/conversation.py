@@ -9,8 +9,8 @@ from dataclasses import dataclass
 _FOLLOW_UP_START = re.compile(
     r"^\s*(und|aber|also|was ist mit|wie ist es mit|wie sieht es|gilt das|gilt dies|auch|"
     r"dann|und wenn|was, wenn|was wenn|wie viel|wieviel|bis wann)\b", re.IGNORECASE)
-_PRONOUNS = re.compile(r"\b(dafür|dazu|davon|darauf|dort|dies|diese[rsmn]?|das|es|er|sie|ihn|ihm)\b",
-                       re.IGNORECASE)
+_PRONOUNS = re.compile(
+    r"\b(dafür|dazu|davon|darauf|dort|dies|diese[rsmn]?|das|es|er|sie|ihn|ihm)\b", re.IGNORECASE)
 MAX_WORDS_FOLLOW_UP = 9
 
 

@@ -71,7 +71,8 @@ def main() -> None:
     rows: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="rathaus-ablation-") as tmp:
         tmp_dir = Path(tmp)
-        words = copy_index(product, tmp_dir / "words", GermanAnalyzer(stemming=False, compounds=False),
+        words = copy_index(product, tmp_dir / "words",
+                           GermanAnalyzer(stemming=False, compounds=False),
                            FieldWeights(section=0, document=0))
         stem = copy_index(product, tmp_dir / "stem", GermanAnalyzer(compounds=False),
                           FieldWeights(section=0, document=0))
@@ -84,8 +85,10 @@ def main() -> None:
         variants = [
             (f"dense only ({svc.components.embedder.identity}, § chunks)",
              hybrid(use_keyword=False, use_norm_lookup=False)),
-            ("BM25 words only (lower-case, stop words)", HybridRetriever(None, words, HybridConfig(**BM25))),
-            ("+ Snowball stemming, umlaut folding", HybridRetriever(None, stem, HybridConfig(**BM25))),
+            ("BM25 words only (lower-case, stop words)",
+             HybridRetriever(None, words, HybridConfig(**BM25))),
+            ("+ Snowball stemming, umlaut folding",
+             HybridRetriever(None, stem, HybridConfig(**BM25))),
             ("+ compound splitting", HybridRetriever(None, split, HybridConfig(**BM25))),
             ("+ field weighting (section x2, title/file x1)",
              HybridRetriever(None, product, HybridConfig(**BM25))),

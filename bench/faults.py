@@ -126,7 +126,8 @@ def sigkill_mid_answer(tmp: Path) -> dict:
                                                              ).fetchone()[0]
     verify = rathaus("audit", "verify", "--json", data_dir=data)
     status = rathaus("status", "--json", data_dir=data)
-    return {"killed_while_answering": killed_mid_answer, "integrity_check": checks, "audit_verify": json.loads(verify.stdout),
+    return {"killed_while_answering": killed_mid_answer, "integrity_check": checks,
+            "audit_verify": json.loads(verify.stdout),
             "status_after_kill_ok": status.returncode == 0}
 
 

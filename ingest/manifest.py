@@ -139,7 +139,8 @@ class Manifest:
         )
 
     def delete(self, collection: str, path: str) -> None:
-        self._conn.execute("DELETE FROM documents WHERE collection=? AND path=?", (collection, path))
+        self._conn.execute("DELETE FROM documents WHERE collection=? AND path=?",
+                           (collection, path))
 
     def records(
         self, *, collection: str | None = None, status: str | None = None

@@ -15,7 +15,8 @@ RESERVED = {
 
 
 def derive_doc_type(file_name: str, front_matter_type: Any, rules: Mapping[str, str]) -> str:
-    """Front matter `type` wins; else the first file-name glob rule that matches; else 'Sonstiges'."""
+    """Front matter `type` wins; else the first file-name glob rule that matches; else
+    'Sonstiges'."""
     if front_matter_type:
         value = str(front_matter_type).strip()
         return {"blaupause": "Blaupause", "satzung": "Satzung"}.get(value.lower(), value)
@@ -56,7 +57,8 @@ def document_metadata(doc: LoadedDocument, doc_type: str) -> dict[str, str | int
         scalar = _scalar(value)
         if scalar is None or scalar == "":
             continue
-        meta[key if key in {"valid_from", "valid_to", "tags"} or key not in RESERVED else f"fm_{key}"] = scalar
+        kept = key in {"valid_from", "valid_to", "tags"} or key not in RESERVED
+        meta[key if kept else f"fm_{key}"] = scalar
     return meta
 
 

@@ -96,7 +96,8 @@ class TesseractOcr:
         return out.stdout.decode("utf-8", errors="replace")
 
 
-_MISREAD_HEADING = re.compile(r"^[ \t]*(?:8|\$|S|5)[ \t]?(\d{1,3}[a-z]?)(?=[ \t]+[A-ZÄÖÜ]|[ \t]*$)", re.MULTILINE)
+_MISREAD_HEADING = re.compile(
+    r"^[ \t]*(?:8|\$|S|5)[ \t]?(\d{1,3}[a-z]?)(?=[ \t]+[A-ZÄÖÜ]|[ \t]*$)", re.MULTILINE)
 _MISREAD_INLINE = re.compile(r"(?<![\w$])\$\s?(?=\d)")
 
 

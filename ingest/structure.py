@@ -105,7 +105,8 @@ def _next_nonblank(lines: list[Line], start: int, limit: int = 3) -> int | None:
     return None
 
 
-def parse_sections(lines: list[Line], title: str, skip_headings: set[str] = frozenset()) -> list[Section]:
+def parse_sections(lines: list[Line], title: str,
+                   skip_headings: set[str] = frozenset()) -> list[Section]:
     """Split lines into sections. The document title itself is not repeated in heading paths.
 
     Headings in `skip_headings` (lower-case) mark their section as skipped and never become the

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh --test
+.venv/bin/ruff check --quiet .   # house style: pycodestyle, pyflakes, import order ([tool.ruff.lint])
 exec .venv/bin/python -m pytest "$@"

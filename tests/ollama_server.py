@@ -106,7 +106,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--name", default="qwen2.5-coder:1.5b")
     args = parser.parse_args()
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(OllamaLike(args.model, args.name)))
+    handler = make_handler(OllamaLike(args.model, args.name))
+    server = ThreadingHTTPServer((args.host, args.port), handler)
     print(f"listening on http://{args.host}:{args.port}", flush=True)
     server.serve_forever()
 

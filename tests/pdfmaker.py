@@ -27,7 +27,8 @@ def make_text_pdf(path: Path, pages: list[str]) -> Path:
         page_ids.append(4 + 2 * i)
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     kids = b" ".join(f"{pid} 0 R".encode() for pid in page_ids)
-    objects.append(b"<< /Type /Pages /Kids [" + kids + b"] /Count " + str(n_pages).encode() + b" >>")
+    objects.append(b"<< /Type /Pages /Kids [" + kids + b"] /Count " + str(n_pages).encode()
+                   + b" >>")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
                    b"/Encoding /WinAnsiEncoding >>")
     for i, stream in enumerate(contents):
@@ -47,7 +48,8 @@ def make_text_pdf(path: Path, pages: list[str]) -> Path:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for offset in offsets:
         out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
+            "%%EOF\n").encode()
     path.write_bytes(bytes(out))
     return path
 

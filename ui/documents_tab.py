@@ -28,7 +28,8 @@ def _admin(access: AccessService, request: gr.Request) -> None:
 def document_rows(documents: DocumentService) -> list[list[Any]]:
     rows = []
     for r in sorted(documents.records(), key=lambda r: (r.collection, r.doc)):
-        when = dt.datetime.fromtimestamp(r.updated_at).strftime("%d.%m.%Y %H:%M") if r.updated_at else ""
+        when = (dt.datetime.fromtimestamp(r.updated_at).strftime("%d.%m.%Y %H:%M")
+                if r.updated_at else "")
         note = r.reason or (f"Duplikat von {Path(r.duplicate_of).name}" if r.duplicate_of else "")
         rows.append([r.collection, r.doc, STATUS_DE.get(r.status, r.status), note,
                      len(r.chunk_ids), when, r.path])

@@ -19,7 +19,8 @@ class DenseRetriever:
         self.store = store
         self.embedder = embedder
 
-    def retrieve(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[SearchResult]:
+    def retrieve(self, query: str, k: int, where: dict[str, Any] | None = None
+                 ) -> list[SearchResult]:
         return self.retrieve_many([query], k, where)[0]
 
     def retrieve_many(self, queries: Sequence[str], k: int, where: dict[str, Any] | None = None

@@ -50,7 +50,8 @@ class RetrievalFilter:
         for key, values in (("collection", self.collections), ("doc", self.docs),
                             ("doc_type", self.doc_types)):
             if values is not None:
-                clauses.append({key: values[0]} if len(values) == 1 else {key: {"$in": list(values)}})
+                clauses.append({key: values[0]} if len(values) == 1
+                               else {key: {"$in": list(values)}})
         if self.exclude_paths:
             clauses.append({"path": {"$nin": list(self.exclude_paths)}})
         if self.exclude_docs:

@@ -36,7 +36,8 @@ class NormLookup:
         """Docs whose abbreviation equals `law`, else those sharing the most specific terms."""
         catalog = self._catalog(flt)
         wanted = law.replace(" ", "").upper()
-        exact = [doc for doc, _, abbr in catalog if abbr and abbr.replace(" ", "").upper() == wanted]
+        exact = [doc for doc, _, abbr in catalog
+                 if abbr and abbr.replace(" ", "").upper() == wanted]
         if exact:
             return exact
         analyzer = self.keyword.analyzer

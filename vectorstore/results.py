@@ -31,7 +31,8 @@ class SearchResult:
     keyword_score: float | None = None  # BM25, when the keyword index found it
 
     @classmethod
-    def from_store(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float) -> SearchResult:
+    def from_store(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float
+                   ) -> SearchResult:
         page = meta.get("page")
         return cls(
             chunk_id=chunk_id,

@@ -13,7 +13,9 @@ Friedhofssatzungen but occurs in many other texts, so it is a topic, not a place
 When a question names places, documents that bear another place in their name, and are of a
 type the named places' documents have (Satzung beside Satzung) or of no known type, are left
 out. Federal and state law apply in every Gemeinde: their names are no places, and they always
-stay; so do documents of other types (a Blaupause beside a Satzung). Of the names a question holds, only the most specific count. Terms shorter than `MIN_CHARS` (pieces of abbreviations) are no places.
+stay; so do documents of other types (a Blaupause beside a Satzung). Of the names a question
+holds, only the most specific count. Terms shorter than `MIN_CHARS` (pieces of abbreviations)
+are no places.
 """
 
 from __future__ import annotations

@@ -67,7 +67,8 @@ def test_ollama_backend_streams_and_fails_clearly(ollama_endpoint: str) -> None:
 def test_ask_json_contract_through_ollama(ollama_endpoint: str, tmp_path: Path,
                                           shared_corpus: Path) -> None:
     data = tmp_path / "data"
-    assert rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"), data_dir=data).returncode == 0
+    ingested = rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"), data_dir=data)
+    assert ingested.returncode == 0
     env = {"RATHAUS_LLM__BACKEND": "ollama", "RATHAUS_LLM__OLLAMA_HOST": ollama_endpoint,
            "RATHAUS_LLM__OLLAMA_MODEL": MODEL}
     result = rathaus("ask", "Wie hoch darf das Zwangsgeld höchstens sein?", "--json",
@@ -93,9 +94,11 @@ def test_ask_json_contract_through_ollama(ollama_endpoint: str, tmp_path: Path,
     assert streamed.returncode == 0 and "Quellen:" in streamed.stdout
 
 
-def test_embedded_model_answer_is_checked_with_verbatim_quotes(make_services, indexed_subset, embedded_llm) -> None:
+def test_embedded_model_answer_is_checked_with_verbatim_quotes(
+        make_services, indexed_subset, embedded_llm) -> None:
     svc = with_backend(make_services, indexed_subset, embedded_llm)
-    answer = svc.asking.ask("Wie hoch darf ein Zwangsgeld nach dem Verwaltungs-Vollstreckungsgesetz sein?")
+    answer = svc.asking.ask(
+        "Wie hoch darf ein Zwangsgeld nach dem Verwaltungs-Vollstreckungsgesetz sein?")
     assert not answer.refused and answer.citations
     assert answer.backend == "llamacpp" and answer.draft  # the model wrote something
     assert answer.kind == "checked" and answer.grounded and answer.answers_question, (
@@ -108,7 +111,8 @@ def test_embedded_model_answer_is_checked_with_verbatim_quotes(make_services, in
         assert any(number.strip() in sources[c.n] for c in answer.citations)
 
 
-def test_embedded_model_refuses_what_the_documents_do_not_say(make_services, indexed_subset, embedded_llm) -> None:
+def test_embedded_model_refuses_what_the_documents_do_not_say(
+        make_services, indexed_subset, embedded_llm) -> None:
     """Shares words with the Hundesteuersatzung, but no excerpt says anything about cats."""
     svc = with_backend(make_services, indexed_subset, embedded_llm)
     answer = svc.asking.ask("Wie hoch ist die Katzensteuer für eine Hauskatze in Bad Boll?")

@@ -108,6 +108,7 @@ def test_chunks_never_exceed_the_model_window(make_services, shared_corpus: Path
     doc = load_document(path, path.read_bytes(), "x", None)
     chunks = svc.components.chunker.chunk(doc)
     counts = svc.components.embedder.count_tokens([c.embedding_text() for c in chunks])
-    assert max(counts) <= svc.components.embedder.max_tokens  # e5's 512-token window, prefix included
+    # e5's 512-token window, prefix included
+    assert max(counts) <= svc.components.embedder.max_tokens
     assert max(counts) <= svc.settings.ingest.chunk_max_tokens
     assert all(c.section for c in chunks[1:])  # every chunk after the preamble cites a §

@@ -78,7 +78,8 @@ def test_keyword_index_follows_deletions(indexed, shared_corpus: Path) -> None:
 
 def test_eval_cli_on_a_small_question_file(tmp_path: Path, shared_corpus: Path) -> None:
     data = tmp_path / "data"
-    files = [shared_corpus / "bund_VwVG.md", shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"]
+    files = [shared_corpus / "bund_VwVG.md",
+             shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"]
     assert rathaus("ingest", "-q", *map(str, files), data_dir=data).returncode == 0
     questions = tmp_path / "fragen.jsonl"
     items = [

@@ -22,7 +22,8 @@ def test_serve_refuses_to_start_without_users(tmp_path: Path) -> None:
 
 def test_anonymous_mode_answers_with_citations(tmp_path: Path, shared_corpus: Path) -> None:
     data = tmp_path / "data"
-    assert rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"), data_dir=data).returncode == 0
+    vwvg = str(shared_corpus / "bund_VwVG.md")
+    assert rathaus("ingest", "-q", vwvg, data_dir=data).returncode == 0
     assert rathaus("collections", "grant", "geheim", "--groups", "leitung",
                    data_dir=data).returncode == 0
     port = free_port()
@@ -57,7 +58,8 @@ def test_a_prompt_labor_run_is_audited(tmp_path: Path, shared_corpus: Path) -> N
     from core.config import Settings
 
     data = tmp_path / "data"
-    assert rathaus("ingest", "-q", str(shared_corpus / "bund_VwVG.md"), data_dir=data).returncode == 0
+    vwvg = str(shared_corpus / "bund_VwVG.md")
+    assert rathaus("ingest", "-q", vwvg, data_dir=data).returncode == 0
     assert rathaus("users", "add", "dev", "--password", "Dachs-Passwort-4", "--role", "developer",
                    data_dir=data).returncode == 0
     name, _, version = Settings().answer.prompt_chat.partition("@")

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.unit
 STEUER = ("§ 5 Steuersatz (1) Die Steuer beträgt im Kalenderjahr für jeden Hund 165,00 €. "
           "Für das Halten eines Kampfhundes beträgt der Steuersatz 900,00 €. (2) Für den zweiten "
           "Hund erhöht sich der Steuersatz auf 330,00 €.")
-MARKEN = "§ 11 Hundesteuermarken (6) Bei Verlust wird eine Ersatzmarke gegen eine Gebühr von 5,00 € ausgehändigt."
+MARKEN = ("§ 11 Hundesteuermarken (6) Bei Verlust wird eine Ersatzmarke gegen eine Gebühr von "
+          "5,00 € ausgehändigt.")
 ANALYZER = GermanAnalyzer()
 
 

@@ -101,4 +101,5 @@ def test_sections_line_up_by_number_and_figures_pair_old_with_new() -> None:
     assert figure_changes(old, new) == [("108,00 €", "165,00 €"), ("612,00 €", "900,00 €"),
                                         ("1,00 Meter", "1,20 Meter")]
     assert figure_changes("binnen 14 Tagen", "binnen 14 Tagen schriftlich") == []
-    assert figure_changes("binnen 14 Tagen", "binnen eines Monats") == [("14 Tagen", "eines Monats")]
+    assert figure_changes("binnen 14 Tagen", "binnen eines Monats") == [
+        ("14 Tagen", "eines Monats")]

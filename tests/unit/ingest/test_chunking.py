@@ -76,7 +76,8 @@ def test_markdown_paragraphs_become_sections_with_heading_context() -> None:
     assert "§ 18 Meldebescheinigung" in sections
     c17 = next(c for c in chunks if c.section == "§ 17 Anmeldung, Abmeldung")
     assert "innerhalb von zwei Wochen" in c17.text
-    assert c17.heading_path == ["Abschnitt 3 - Allgemeine Meldepflichten", "§ 17 Anmeldung, Abmeldung"]
+    assert c17.heading_path == ["Abschnitt 3 - Allgemeine Meldepflichten",
+                                "§ 17 Anmeldung, Abmeldung"]
     assert c17.embedding_text().startswith(
         "Bundesmeldegesetz (BMG) › Abschnitt 3 - Allgemeine Meldepflichten › § 17"
     )

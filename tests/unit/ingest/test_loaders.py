@@ -83,8 +83,9 @@ def test_docx_headings_and_tables(tmp_path: Path) -> None:
 
 
 def test_text_pdf_pages_are_numbered(tmp_path: Path) -> None:
-    pdf = make_text_pdf(tmp_path / "satzung.pdf", ["Satzung über Gebühren\n\n§ 1 Gegenstand",
-                                                    "§ 2 Höhe\n\n(1) Die Gebühr beträgt 12,50 Euro."])
+    pdf = make_text_pdf(tmp_path / "satzung.pdf",
+                        ["Satzung über Gebühren\n\n§ 1 Gegenstand",
+                         "§ 2 Höhe\n\n(1) Die Gebühr beträgt 12,50 Euro."])
     doc = load(pdf)
     assert [p.page for p in doc.pages] == [1, 2]
     assert "12,50 Euro" in doc.pages[1].text
@@ -96,7 +97,8 @@ def test_text_pdf_pages_are_numbered(tmp_path: Path) -> None:
     [
         (lambda p: p.write_bytes(b""), "leer"),
         (lambda p: p.write_bytes(bytes(range(256)) * 40), "passt nicht zur Endung .pdf"),
-        (lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\ngarbage"), "beschädigt"),
+        (lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\ngarbage"),
+         "beschädigt"),
         (lambda p: make_zero_page_pdf(p), "keine Seiten"),
         (lambda p: make_encrypted_pdf(p, "geheim"), "passwortgeschützt"),
     ],
@@ -119,7 +121,8 @@ def test_image_only_pdf_without_ocr_needs_ocr(tmp_path: Path) -> None:
 
 
 def test_running_headers_are_removed_but_paragraph_lines_kept() -> None:
-    pages = [f"- {i} -\nKopfzeile der Satzung\n§ {i}\nText {i}\nSeite {i} von 4" for i in range(1, 5)]
+    pages = [f"- {i} -\nKopfzeile der Satzung\n§ {i}\nText {i}\nSeite {i} von 4"
+             for i in range(1, 5)]
     cleaned = strip_running_lines(pages)
     assert all("Kopfzeile" not in p and "Seite" not in p for p in cleaned)
     assert all(f"§ {i}" in cleaned[i - 1] for i in range(1, 5))
@@ -127,4 +130,5 @@ def test_running_headers_are_removed_but_paragraph_lines_kept() -> None:
 
 def test_ocr_paragraph_sign_repair() -> None:
     fixed = repair_paragraph_signs("8 16 Übergangsvorschrift\nnach $ 10 Abs. 1\nEs gibt 8 Hunde.")
-    assert fixed.splitlines() == ["§ 16 Übergangsvorschrift", "nach § 10 Abs. 1", "Es gibt 8 Hunde."]
+    assert fixed.splitlines() == ["§ 16 Übergangsvorschrift", "nach § 10 Abs. 1",
+                                  "Es gibt 8 Hunde."]

@@ -56,7 +56,8 @@ def test_place_terms_are_names_of_several_documents_and_rare_elsewhere(tmp_path:
 def test_question_naming_a_gemeinde_leaves_out_the_other_ones_satzungen(tmp_path: Path) -> None:
     index = _index(tmp_path, _corpus())
     finder = PlaceFinder(index)
-    out = finder.out_of_scope(index.query_terms("Hundesteuer für einen Kampfhund in Linsengericht?"))
+    out = finder.out_of_scope(
+        index.query_terms("Hundesteuer für einen Kampfhund in Linsengericht?"))
     assert out == {f"gemeinde_BadBoll_Satzung_{t}.md" for t in ("Hundesteuer", "Friedhof",
                                                                  "Abwasser")}
     both = finder.out_of_scope(index.query_terms("Friedhof in Bad Boll und Linsengericht"))

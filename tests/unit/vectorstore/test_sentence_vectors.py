@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vectorstore.sentence_vectors import (SentenceIndexer, SentenceVectorStore,
-                                          chunk_sentence_texts)
+from vectorstore.sentence_vectors import SentenceIndexer, SentenceVectorStore, chunk_sentence_texts
 
 pytestmark = pytest.mark.unit
 META = {"section": "§ 3 Räumpflicht", "doc": "a.md"}
