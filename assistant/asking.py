@@ -29,7 +29,7 @@ from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.errors import AssistantError
 from ingest.versions import parse_date
 from legal.questions import interrogative_clause
-from vectorstore.embedder import Embedder
+from vectorstore.embedders.base import Embedder
 from vectorstore.filters import RetrievalFilter
 from vectorstore.keyword import KeywordIndex
 from vectorstore.protocols import Retriever

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.config import Settings
-from vectorstore.embeddinggemma import install, model_dir_for
+from vectorstore.embedders.gemma import install, model_dir_for
 
 INSTALLABLE = ("embeddinggemma",)
 

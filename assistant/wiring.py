@@ -40,8 +40,9 @@ from ingest.ocr import TesseractOcr
 from ingest.pipeline import IngestPipeline
 from vectorstore.chroma_store import ChromaStore
 from vectorstore.dense import DenseRetriever
-from vectorstore.e5_embedder import E5Embedder
-from vectorstore.embedder import Embedder, make_embedder
+from vectorstore.embedders.base import Embedder
+from vectorstore.embedders.e5 import E5Embedder
+from vectorstore.embedders.factory import make_embedder
 from vectorstore.fusion_defaults import fusion_for
 from vectorstore.hybrid import HybridConfig, HybridRetriever
 from vectorstore.keyword import FieldWeights, KeywordIndex

@@ -23,7 +23,7 @@ from common import emit, indexed_texts
 
 from assistant.wiring import build_services
 from core.config import Settings
-from vectorstore.embedder import SentenceTransformerEmbedder
+from vectorstore.embedders.sentence_model import SentenceTransformerEmbedder
 
 
 def texts_of(data_dir: Path, n: int) -> list[str]:

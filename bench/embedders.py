@@ -96,7 +96,7 @@ def probe(data_dir: Path, gemma_dir: Path, depth: int) -> dict:
     from assistant.wiring import build_services
     from core.config import Settings
     from ingest.documents import embedding_text
-    from vectorstore.embeddinggemma import EmbeddingGemmaEmbedder
+    from vectorstore.embedders.gemma import EmbeddingGemmaEmbedder
 
     svc = build_services(Settings(data_dir=data_dir), llm_backend=None)
     questions = [q for q in load_questions(SHARED / "qa" / "dev.jsonl")

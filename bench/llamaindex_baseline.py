@@ -16,7 +16,7 @@ from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
 
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
-from vectorstore.embedder import SentenceTransformerEmbedder
+from vectorstore.embedders.sentence_model import SentenceTransformerEmbedder
 
 
 class SameModelEmbedding(BaseEmbedding):

@@ -64,7 +64,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rathaus-bench-") as tmp:
         data_dir = args.data_dir or Path(tmp) / "data"
         product = product_metrics(questions, data_dir, args.corpus, args.k)
-        from vectorstore.embedder import SentenceTransformerEmbedder
+        from vectorstore.embedders.sentence_model import SentenceTransformerEmbedder
 
         baseline = baseline_metrics(questions, args.corpus, args.k, SentenceTransformerEmbedder())
     keys = ["n", "hit_at_1", "hit_at_5", "hit_at_10", "mrr_at_10", "latency_ms_p50",

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from vectorstore.embedder import Embedder
+from vectorstore.embedders.base import Embedder
 from vectorstore.protocols import VectorStore
 from vectorstore.results import SearchResult
 

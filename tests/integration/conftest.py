@@ -12,7 +12,7 @@ import pytest
 from assistant.wiring import Services, build_services
 from core.config import Settings
 from tests.integration.cli import free_port, wait_for_http
-from vectorstore.e5_embedder import E5Embedder
+from vectorstore.embedders.e5 import E5Embedder
 
 SUBSET = [
     "bund_BMG.md",

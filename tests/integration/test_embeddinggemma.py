@@ -13,7 +13,7 @@ import pytest
 from assistant.wiring import build_services
 from core.config import Settings
 from core.errors import StoreError
-from vectorstore.embeddinggemma import EmbeddingGemmaEmbedder, installed_dir, verified_model_dir
+from vectorstore.embedders.gemma import EmbeddingGemmaEmbedder, installed_dir, verified_model_dir
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]

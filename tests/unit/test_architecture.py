@@ -21,3 +21,44 @@ def test_imports_flow_one_way() -> None:
                             timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout
+
+
+def _import_cycles(graph, modules: list[str]) -> list[list[str]]:
+    """Strongly connected groups of modules (Tarjan), counting imports inside functions too."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            group = []
+            while not group or group[-1] != module:
+                group.append(stack.pop())
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in modules:
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_module_imports_itself_through_another() -> None:
+    """A circle (even through an import inside a function) means two modules are one job."""
+    import grimp
+
+    graph = grimp.build_graph("cli", "ui", "assistant", "ingest", "vectorstore", "legal", "core")
+    assert _import_cycles(graph, sorted(graph.modules)) == []
+    circle = grimp.ImportGraph()
+    for a, b in (("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a"), ("p.c", "p.d")):
+        circle.add_import(importer=a, imported=b)
+    assert _import_cycles(circle, sorted(circle.modules)) == [["p.a", "p.b", "p.c"]]

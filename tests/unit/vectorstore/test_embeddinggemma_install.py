@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import EmbeddingModelError, ModelIntegrityError
-from vectorstore import embeddinggemma as gemma
+from vectorstore.embedders import gemma
 
 pytestmark = pytest.mark.unit
 FILES = {name: f"{name} content ".encode() * 50 for name in gemma.REQUIRED}

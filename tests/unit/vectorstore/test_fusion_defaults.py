@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vectorstore.e5_embedder import IDENTITY as E5
-from vectorstore.embeddinggemma import MODEL_NAME as GEMMA
+from vectorstore.embedders.e5 import IDENTITY as E5
+from vectorstore.embedders.gemma import MODEL_NAME as GEMMA
 from vectorstore.fusion_defaults import FittedFusion, fusion_for
 
 pytestmark = pytest.mark.unit

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from core.errors import EmbeddingModelError, ModelIntegrityError
 from core.pinned_files import CHUNK, verify_pinned
-from vectorstore.embedder import BUNDLED, SentenceTransformerEmbedder
+from vectorstore.embedders.base import BUNDLED
+from vectorstore.embedders.sentence_model import SentenceTransformerEmbedder
 
 log = logging.getLogger(__name__)
 

