@@ -28,7 +28,7 @@ from pathlib import Path
 
 from common import ROOT, SHARED, emit
 
-from tests.integration.cli import cli_env, free_port, rathaus, wait_for_http
+from bench.suites.cli import cli_env, free_port, rathaus, wait_for_http
 
 QUESTION = "Wie hoch darf das Zwangsgeld sein?"
 CHROMA = str(Path(sys.executable).parent / "chroma")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from common import SHARED, emit
 
-from tests.concurrency import while_writing
+from bench.suites.concurrency import while_writing
 
 QUESTIONS = ["Wie hoch ist die Benutzungsgebühr für die Halle?", "Wann ist die Gebühr fällig?",
              "Wie hoch darf das Zwangsgeld sein?", "Wer muss bei Glätte streuen?",

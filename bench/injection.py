@@ -26,8 +26,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant.wiring import build_services
+    from bench.suites.injection import load_cases, plant, run_case
     from core.config import Settings
-    from tests.injection_suite import load_cases, plant, run_case
 
     cases = load_cases()
     with tempfile.TemporaryDirectory() as tmp:

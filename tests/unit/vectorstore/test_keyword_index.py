@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.concurrency import while_writing
+from bench.suites.concurrency import while_writing
 from vectorstore.filters import RetrievalFilter
 from vectorstore.keyword import KeywordIndex
 from vectorstore.legal_refs import find_references

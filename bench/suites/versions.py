@@ -11,7 +11,7 @@ from pathlib import Path
 from assistant.hierarchy import CONTRADICTION
 from assistant.wiring import Services
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 VERSIONS = DATA / "versions"
 QUESTIONS = DATA / "versions_qa.jsonl"
 OTHER_LEVELS = ["bund_VwVG.md", "bund_BMG.md", "gemeinde_BadBoll_Polizeiverordnung.md"]
