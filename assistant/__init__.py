@@ -1,2 +1,2 @@
-"""The services (access, asking, documents), built by `wiring.build_services`, and what answering
-needs: prompting, grounding, LLM backends, evaluation, llama-index interop."""
+"""The services (access, asking, documents), built by `wiring.build_services`, in feature
+packages: answer/, versions/, identity/, records/, operations/, evaluation/ and llm/."""

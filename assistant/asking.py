@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from assistant.access import AccessService
-from assistant.accounts import User
-from assistant.answering import CHECKED, Answer, AnswerService, render_prompt
-from assistant.as_of import AsOf, day_before, question_as_of
-from assistant.audit import AuditEntry, AuditLog
-from assistant.changes import ChangeAnswer, ChangeAnswerer, asks_what_changed
-from assistant.compare import Comparison, VersionComparer
-from assistant.conversation import Turn
-from assistant.evaluation import EvalSummary, Question, QuestionResult
+from assistant.answer.answering import CHECKED, Answer, AnswerService, render_prompt
+from assistant.answer.conversation import Turn
+from assistant.answer.prompting import PromptLibrary, PromptTemplate
+from assistant.answer.reading import SentenceReader
+from assistant.evaluation.harness import EvalSummary, Question, QuestionResult
+from assistant.identity.access import AccessService
+from assistant.identity.accounts import User
 from assistant.llm.base import LLMBackend
-from assistant.prompting import PromptLibrary, PromptTemplate
-from assistant.reading import SentenceReader
+from assistant.records.audit import AuditEntry, AuditLog
+from assistant.versions.as_of import AsOf, day_before, question_as_of
+from assistant.versions.changes import ChangeAnswer, ChangeAnswerer, asks_what_changed
+from assistant.versions.compare import Comparison, VersionComparer
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.errors import AssistantError
 from ingest.versions import parse_date
@@ -293,8 +293,8 @@ class AskingService:
         """Run a question file: per-question rows and the summary (retrieval + answer metrics).
 
         Shared by `rathaus eval` and the Prompt-Labor, so both report the same numbers."""
-        from assistant.answer_metrics import answer_metrics, reading_metrics, reading_outcome
-        from assistant.evaluation import run_retrieval_eval, summarise
+        from assistant.evaluation.harness import run_retrieval_eval, summarise
+        from assistant.evaluation.metrics import answer_metrics, reading_metrics, reading_outcome
 
         rows = run_retrieval_eval(
             questions, lambda q, n: self.search(q, k=n, collections=collections, user=user), k=k)

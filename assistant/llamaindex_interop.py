@@ -18,8 +18,8 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.prompts.mixin import PromptMixinType
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from assistant.accounts import User
 from assistant.asking import AskingService
+from assistant.identity.accounts import User
 from vectorstore.results import SearchResult, source_label
 
 CITATION_KEYS = ("doc", "title", "section", "page", "collection", "path", "citation")

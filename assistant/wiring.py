@@ -13,24 +13,24 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from assistant.access import AccessService
-from assistant.accounts import AccountStore
-from assistant.api_tokens import TokenStore
+from assistant.answer.prompting import PromptLibrary
+from assistant.answer.reading import SentenceReader, SentenceScorer
+from assistant.answer.reading.vectors import StoredSentenceVectors
 from assistant.asking import AskingService
-from assistant.audit import AuditLog
-from assistant.backup import BackupService
-from assistant.compare import VersionComparer
-from assistant.documents import DocumentService, sync_keyword_index
-from assistant.feedback import FeedbackStore
-from assistant.folder_watch import FolderWatcher
+from assistant.identity.access import AccessService
+from assistant.identity.accounts import AccountStore
+from assistant.identity.api_tokens import TokenStore
+from assistant.identity.login import LoginPolicy, LoginService
+from assistant.identity.sso import TrustedHeaderAuth, TrustedHeaderConfig
 from assistant.llm.base import LLMBackend
 from assistant.llm.factory import choose_backend
-from assistant.login import LoginPolicy, LoginService
-from assistant.prompting import PromptLibrary
-from assistant.reading import SentenceReader, SentenceScorer
-from assistant.reading.vectors import StoredSentenceVectors
-from assistant.sso import TrustedHeaderAuth, TrustedHeaderConfig
-from assistant.sync import SourceStatus, SyncService, SyncStatusStore
+from assistant.operations.backup import BackupService
+from assistant.operations.documents import DocumentService, sync_keyword_index
+from assistant.operations.folder_watch import FolderWatcher
+from assistant.operations.sync import SourceStatus, SyncService, SyncStatusStore
+from assistant.records.audit import AuditLog
+from assistant.records.feedback import FeedbackStore
+from assistant.versions.compare import VersionComparer
 from core.config import Settings
 from ingest.chunking import LegalChunker
 from ingest.files import FileRules

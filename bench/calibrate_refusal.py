@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from common import ROOT, SHARED, emit
 
-from assistant.evaluation import load_questions
+from assistant.evaluation.harness import load_questions
 from assistant.wiring import build_services
 from core.config import Settings
 

@@ -30,7 +30,7 @@ USER, PASSWORD = "lasttest", "lasttest-passwort"
 
 
 def ensure_user(data_dir: Path) -> None:
-    from assistant.accounts import AccountStore
+    from assistant.identity.accounts import AccountStore
 
     store = AccountStore(data_dir / "access.sqlite3")
     if store.user(USER) is None:

@@ -22,7 +22,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from assistant.hierarchy import CONTRADICTION
+    from assistant.answer.conflicts import CONTRADICTION
     from assistant.wiring import build_services
     from core.config import Settings
 

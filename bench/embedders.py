@@ -57,7 +57,7 @@ def settings_for(data_dir: Path, variant: str, gemma_dir: Path):
 
 def stage(variant: str, gemma_dir: Path, files: int) -> dict:
     """Ingest the sample, then time the dev questions; runs in its own process."""
-    from assistant.evaluation import load_questions
+    from assistant.evaluation.harness import load_questions
     from assistant.wiring import build_services
 
     work = Path(tempfile.mkdtemp(prefix=f"bench-{variant}-"))
@@ -92,7 +92,7 @@ def probe(data_dir: Path, gemma_dir: Path, depth: int) -> dict:
     """Re-rank the product's top `depth` by EmbeddingGemma (768, and its 256 truncation)."""
     import numpy as np
 
-    from assistant.evaluation import first_hit_rank, load_questions
+    from assistant.evaluation.harness import first_hit_rank, load_questions
     from assistant.wiring import build_services
     from core.config import Settings
     from ingest.documents import embedding_text

@@ -5,8 +5,8 @@
 
 For every answerable question the product retrieves `--sources` passages (as `rathaus ask`
 does: the date phrase out, the rights of the operator) and the reader ranks their sentences;
-each sentence keeps its five signals (assistant/reading/scorer.py). Then, per fold, the weights
-are chosen on the other folds from a grid and scored on the held-out fold:
+each sentence keeps its five signals (assistant/answer/reading/scorer.py). Then, per fold, the
+weights are chosen on the other folds from a grid and scored on the held-out fold:
 
 - the first Fundstelle quotes the gold evidence (its quote holds 80 % of the evidence's words);
 - the gold sentence ranks first / among the first three (a sentence of the gold document that
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from common import SHARED, emit
 
-from assistant.evaluation import is_gold_sentence, is_hit, load_questions
+from assistant.evaluation.harness import is_gold_sentence, is_hit, load_questions
 from assistant.wiring import build_services
 from core.config import Settings
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from common import SHARED, emit
 
-from assistant.evaluation import load_questions, run_retrieval_eval, summarise
+from assistant.evaluation.harness import load_questions, run_retrieval_eval, summarise
 from assistant.wiring import build_services
 from core.config import Settings
 from vectorstore.results import SearchResult

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from common import SHARED, emit, percentile
 
-from assistant.evaluation import first_hit_rank, load_questions
+from assistant.evaluation.harness import first_hit_rank, load_questions
 from assistant.wiring import build_services
 from core.config import Settings
 from legal.questions import interrogative_clause

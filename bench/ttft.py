@@ -21,8 +21,8 @@ from pathlib import Path
 
 from common import SHARED, emit, percentile
 
-from assistant.answering import Preview
-from assistant.evaluation import load_questions
+from assistant.answer.answering import Preview
+from assistant.evaluation.harness import load_questions
 from assistant.wiring import build_services
 from core.config import Settings
 

@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import typer
 
-from assistant.accounts import User
+from assistant.identity.accounts import User
 from assistant.wiring import Services, build_services
 from core.config import Settings
 from core.errors import AssistantError

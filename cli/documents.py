@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.documents import report_lines
+from assistant.operations.documents import report_lines
 from cli.context import cli_context, fail
 from cli.progress import IngestProgress
 from core.errors import AssistantError

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.evaluation import EvalSummary, load_questions
+from assistant.evaluation.harness import EvalSummary, load_questions
 from assistant.stdio import native_stdout_to_stderr
 from cli.context import cli_context, fail
 from core.errors import AssistantError

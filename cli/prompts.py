@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.prompting import PromptTemplate
+from assistant.answer.prompting import PromptTemplate
 from cli.context import cli_context, fail
 from core.errors import AssistantError
 

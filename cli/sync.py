@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.sync import SourceStatus
+from assistant.operations.sync import SourceStatus
 from assistant.wiring import Services
 from cli.context import cli_context, fail
 from core.errors import AssistantError

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.accounts import ROLES, parse_groups
+from assistant.identity.accounts import ROLES, parse_groups
 from cli.context import cli_context, fail
 from core.errors import AssistantError
 

@@ -194,7 +194,7 @@ OBSOLETE_ANSWER_KEYS = frozenset({"min_support", "quote_min_support",
 
 
 class ReaderWeights(BaseModel):
-    """Weights of the sentence reader's linear score (assistant/reading/scorer.py), fitted by
+    """Weights of the sentence reader's linear score (assistant/answer/reading/scorer.py), fitted by
     k-fold cross-validation with bench/reader_fit.py."""
 
     similarity: float = Field(1.0, description="e5 cosine between question and sentence")

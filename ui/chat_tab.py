@@ -10,11 +10,11 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.access import AccessService
-from assistant.answering import Answer, Preview
+from assistant.answer.answering import Answer, Preview
+from assistant.answer.conversation import Turn
 from assistant.asking import AskingService
-from assistant.conversation import Turn
-from assistant.feedback import Feedback, FeedbackStore
+from assistant.identity.access import AccessService
+from assistant.records.feedback import Feedback, FeedbackStore
 from core.errors import AssistantError
 from ui.compare_view import build_compare_view
 from ui.render import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-from assistant.access import AccessService
 from assistant.asking import AskingService
-from assistant.compare import Comparison
+from assistant.identity.access import AccessService
+from assistant.versions.compare import Comparison
 from core.errors import AssistantError
 from ui.session import current_user
 

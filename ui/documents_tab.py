@@ -8,9 +8,9 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.access import AccessService
-from assistant.documents import DocumentService, UploadResult, report_lines
-from assistant.sync import SyncService
+from assistant.identity.access import AccessService
+from assistant.operations.documents import DocumentService, UploadResult, report_lines
+from assistant.operations.sync import SyncService
 from core.errors import AssistantError
 from ingest.pipeline import IngestReport
 from ui.session import current_user, require

@@ -8,10 +8,10 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.access import AccessService
+from assistant.answer.prompting import PromptTemplate, parse_template
 from assistant.asking import AskingService
-from assistant.evaluation import load_questions
-from assistant.prompting import PromptTemplate, parse_template
+from assistant.evaluation.harness import load_questions
+from assistant.identity.access import AccessService
 from core.errors import AssistantError
 from ui.chat_tab import ALL, chosen
 from ui.render import answer_markdown

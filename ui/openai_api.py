@@ -29,9 +29,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from assistant.accounts import User
-from assistant.answering import Answer
-from assistant.conversation import Turn
+from assistant.answer.answering import Answer
+from assistant.answer.conversation import Turn
+from assistant.identity.accounts import User
 from assistant.wiring import Services
 from core.errors import AccountError, AssistantError, BackendUnavailable, StoreError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from assistant.answering import Answer, Citation, Preview
+from assistant.answer.answering import Answer, Citation, Preview
 from legal.text import flatten
 from vectorstore.results import SearchResult, source_label
 

@@ -16,8 +16,8 @@ import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from assistant.login import LoginRefused, LoginService
-from assistant.sso import TrustedHeaderAuth
+from assistant.identity.login import LoginRefused, LoginService
+from assistant.identity.sso import TrustedHeaderAuth
 from assistant.wiring import Services
 from core.errors import AssistantError
 from ui import openai_api

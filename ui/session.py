@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from assistant.access import AccessService
-from assistant.accounts import User
+from assistant.identity.access import AccessService
+from assistant.identity.accounts import User
 
 ANONYMOUS = User("anonym", "staff", ())
 

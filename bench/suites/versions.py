@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from assistant.hierarchy import CONTRADICTION
+from assistant.answer.conflicts import CONTRADICTION
 from assistant.wiring import Services
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"

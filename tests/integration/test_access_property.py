@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.accounts import User
+from assistant.identity.accounts import User
 from assistant.llamaindex_interop import RathausRetriever
 from core.errors import AccountError
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.conversation import Turn
+from assistant.answer.conversation import Turn
 from assistant.llm.base import PromptText
 from assistant.llm.ollama import OllamaBackend
 from core.config import LLMSettings

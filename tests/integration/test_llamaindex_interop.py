@@ -9,7 +9,7 @@ from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.response_synthesizers.no_text import NoText
 from llama_index.core.tools import QueryEngineTool
 
-from assistant.accounts import User
+from assistant.identity.accounts import User
 from assistant.llamaindex_interop import RathausQueryEngine, RathausRetriever
 from core.errors import AccountError
 

@@ -54,7 +54,7 @@ def test_anonymous_mode_answers_with_citations(tmp_path: Path, shared_corpus: Pa
 
 def test_a_prompt_labor_run_is_audited(tmp_path: Path, shared_corpus: Path) -> None:
     """The Prompt-Labor answers through the same service as the chat, so it is audited too."""
-    from assistant.prompting import PromptLibrary
+    from assistant.answer.prompting import PromptLibrary
     from core.config import Settings
 
     data = tmp_path / "data"

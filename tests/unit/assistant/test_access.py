@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import AccessService
-from assistant.accounts import AccountStore, User
+from assistant.identity.access import AccessService
+from assistant.identity.accounts import AccountStore, User
 from core.errors import AccountError
 
 pytestmark = pytest.mark.unit

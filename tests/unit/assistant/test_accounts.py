@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.accounts import (
+from assistant.identity.accounts import (
     AccountStore,
     User,
     parse_groups,
     readable,
     verify_password,
 )
-from assistant.audit import AuditEntry, AuditLog
-from assistant.feedback import Feedback, FeedbackStore
+from assistant.records.audit import AuditEntry, AuditLog
+from assistant.records.feedback import Feedback, FeedbackStore
 from core.errors import AccountError
 
 pytestmark = pytest.mark.unit
@@ -82,7 +82,7 @@ def test_audit_log_is_append_only_hashes_questions_on_request_and_exports(tmp_pa
 def test_audit_retention_purges_only_old_entries(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "audit.sqlite3"
     log = AuditLog(path, retention_days=30)
-    monkeypatch.setattr("assistant.audit.utc_now", lambda: "2020-01-01T00:00:00+00:00")
+    monkeypatch.setattr("assistant.records.audit.utc_now", lambda: "2020-01-01T00:00:00+00:00")
     log.record(AuditEntry("alt", "*", "alt", [], "extractive", "p@1", False))
     monkeypatch.undo()
     log.record(AuditEntry("anna", "*", "neu", [], "extractive", "p@1", False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer_protocol import REFUSAL_TOKEN, parse_answer
+from assistant.answer.protocol import REFUSAL_TOKEN, parse_answer
 
 pytestmark = pytest.mark.unit
 

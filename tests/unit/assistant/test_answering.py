@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering import REFUSAL, AnswerService, Preview
-from assistant.conversation import Turn, is_follow_up, resolve_question
-from assistant.prompting import PromptLibrary, PromptTemplate
-from assistant.reading import SentenceReader, SentenceScorer
+from assistant.answer.answering import REFUSAL, AnswerService, Preview
+from assistant.answer.conversation import Turn, is_follow_up, resolve_question
+from assistant.answer.prompting import PromptLibrary, PromptTemplate
+from assistant.answer.reading import SentenceReader, SentenceScorer
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.errors import ConfigError
 from tests.fakes import QueuedLLM, WordVectors

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.as_of import question_as_of
+from assistant.versions.as_of import question_as_of
 from core.errors import AssistantError
 from ingest.documents import LoadedDocument, PageText
 from ingest.versions import (
@@ -91,7 +91,7 @@ def test_an_in_force_clause_only_dates_a_version_of_a_norm(tmp_path: Path) -> No
 
 
 def test_sections_line_up_by_number_and_figures_pair_old_with_new() -> None:
-    from assistant.compare import PREAMBLE, figure_changes, section_key
+    from assistant.versions.compare import PREAMBLE, figure_changes, section_key
 
     assert section_key("§ 5 Steuersatz") == section_key("§5 Höhe der Steuer") == "§ 5"
     assert section_key("§ 5a Sonderfälle") == "§ 5a" and section_key("Art. 3 Abs") == "Art. 3"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.audit import AuditEntry, AuditLog
+from assistant.records.audit import AuditEntry, AuditLog
 
 
 def _log(tmp_path: Path, monkeypatch, old: int = 0, new: int = 4) -> AuditLog:
     log = AuditLog(tmp_path / "audit.sqlite3", retention_days=30)
-    monkeypatch.setattr("assistant.audit.utc_now", lambda: "2020-01-01T00:00:00+00:00")
+    monkeypatch.setattr("assistant.records.audit.utc_now", lambda: "2020-01-01T00:00:00+00:00")
     for i in range(old):
         log.record(AuditEntry("alt", "allgemein", f"alte Frage {i}", [], "extractive", "p@1",
                               False))
@@ -58,7 +58,7 @@ def test_tampering_is_detected(tmp_path: Path, monkeypatch, statement: str, find
 
 def test_a_rehashed_row_is_caught_by_the_signed_head(tmp_path: Path, monkeypatch) -> None:
     """Editing the last row and recomputing its hash still breaks the signed checkpoint."""
-    from assistant.audit import row_hash
+    from assistant.records.audit import row_hash
 
     log = _log(tmp_path, monkeypatch)
     with sqlite3.connect(tmp_path / "audit.sqlite3") as db:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import (
+from assistant.evaluation.harness import (
     first_hit_rank,
     is_hit,
     load_questions,
@@ -76,8 +76,8 @@ def test_broken_question_file_names_the_line(tmp_path: Path) -> None:
 
 
 def test_answer_metrics_tell_checked_answers_from_quotes() -> None:
-    from assistant.answer_metrics import answer_metrics
-    from assistant.evaluation import Question, QuestionResult
+    from assistant.evaluation.harness import Question, QuestionResult
+    from assistant.evaluation.metrics import answer_metrics
 
     def row(kind: str, answerable: bool, text: str, quote: str) -> QuestionResult:
         question = Question("Q", "factual" if answerable else "unanswerable", "?",
@@ -102,11 +102,11 @@ def test_answer_metrics_tell_checked_answers_from_quotes() -> None:
 
 
 def test_every_miss_is_a_retrieval_miss_or_a_reading_miss() -> None:
-    from assistant.answer_metrics import reading_metrics, reading_outcome
-    from assistant.answering import Answer
-    from assistant.citations import Citation
-    from assistant.evaluation import Question, QuestionResult
-    from assistant.reading import SentenceReader, SentenceScorer
+    from assistant.answer.answering import Answer
+    from assistant.answer.citations import Citation
+    from assistant.answer.reading import SentenceReader, SentenceScorer
+    from assistant.evaluation.harness import Question, QuestionResult
+    from assistant.evaluation.metrics import reading_metrics, reading_outcome
     from core.config import ReaderSettings
     from tests.fakes import WordVectors
     from vectorstore.german import GermanAnalyzer

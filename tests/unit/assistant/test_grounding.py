@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.grounding import check_claims, figures, hard_facts
+from assistant.answer.grounding import check_claims, figures, hard_facts
 from vectorstore.german import GermanAnalyzer
 
 pytestmark = pytest.mark.unit

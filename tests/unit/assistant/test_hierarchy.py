@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.changes import asks_what_changed, topic_of
-from assistant.citations import Citation
-from assistant.hierarchy import ConflictFinder, by_level
+from assistant.answer.citations import Citation
+from assistant.answer.conflicts import ConflictFinder, by_level
+from assistant.versions.changes import asks_what_changed, topic_of
 from legal.figures import asks_yes_no
 from vectorstore.results import SearchResult
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import AccessService
-from assistant.accounts import AccountStore
-from assistant.audit import AuditLog
-from assistant.login import LoginPolicy, LoginRefused, LoginService
+from assistant.identity.access import AccessService
+from assistant.identity.accounts import AccountStore
+from assistant.identity.login import LoginPolicy, LoginRefused, LoginService
+from assistant.records.audit import AuditLog
 from core.errors import AccountError
 
 RIGHT = "Rathaus-2026!"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.excerpts import fundstelle, reading_excerpts
-from assistant.reading import Features, SentenceReader, SentenceScorer
+from assistant.answer.excerpts import fundstelle, reading_excerpts
+from assistant.answer.reading import Features, SentenceReader, SentenceScorer
 from core.config import ReaderSettings, ReaderWeights
 from tests.fakes import WordVectors
 from vectorstore.german import GermanAnalyzer

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import AccessService
-from assistant.accounts import AccountStore
-from assistant.api_tokens import TokenStore
-from assistant.audit import AuditLog
-from assistant.login import LoginPolicy, LoginRefused, LoginService
-from assistant.sso import ProxyRefused, TrustedHeaderAuth, TrustedHeaderConfig
+from assistant.identity.access import AccessService
+from assistant.identity.accounts import AccountStore
+from assistant.identity.api_tokens import TokenStore
+from assistant.identity.login import LoginPolicy, LoginRefused, LoginService
+from assistant.identity.sso import ProxyRefused, TrustedHeaderAuth, TrustedHeaderConfig
+from assistant.records.audit import AuditLog
 from core.errors import AccountError, ConfigError
 
 MAPPING = {"/Bauamt": ["bauamt"], "/Leitung": ["leitung", "bauamt"]}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.folder_watch import filesystem_type, uses_polling
-from assistant.sync import matches
+from assistant.operations.folder_watch import filesystem_type, uses_polling
+from assistant.operations.sync import matches
 from core.config import SyncSource
 
 MOUNTS = """\

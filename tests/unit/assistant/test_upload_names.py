@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.documents import MAX_NAME_CHARS, safe_upload_name
+from assistant.operations.documents import MAX_NAME_CHARS, safe_upload_name
 
 
 @pytest.mark.parametrize(("given", "stored"), [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import Answer, Citation
+from assistant.answer.answering import Answer, Citation
 from assistant.examples import example_questions
 from ui.render import cited_paths, sources_html
 from ui.streaming import stream_tokens

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.sync import SourceStatus, SyncService
+from assistant.operations.sync import SourceStatus, SyncService
 from core.config import SyncSource
 
 log = logging.getLogger(__name__)

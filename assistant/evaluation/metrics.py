@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.answering import Answer
-from assistant.evaluation import Question, QuestionResult, is_gold_sentence, is_hit
+from assistant.answer.answering import Answer
+from assistant.evaluation.harness import Question, QuestionResult, is_gold_sentence, is_hit
 from legal.figures import FigureKind, find_figures
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.access import AccessService
-from assistant.audit import AuditLog
+from assistant.identity.access import AccessService
+from assistant.records.audit import AuditLog
 from core.errors import AccountError, ConfigError
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

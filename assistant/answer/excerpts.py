@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.citations import Citation
-from assistant.reading import Reading, ScoredSentence
+from assistant.answer.citations import Citation
+from assistant.answer.reading import Reading, ScoredSentence
 from legal.text import window
 from vectorstore.results import SearchResult
 

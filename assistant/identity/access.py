@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from assistant.accounts import AccountStore, User, check_name, check_password, readable
+from assistant.identity.accounts import AccountStore, User, check_name, check_password, readable
 from core.errors import AccountError
 
 

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.access import AccessService
-from assistant.accounts import User
-from assistant.audit import AuditLog
+from assistant.identity.access import AccessService
+from assistant.identity.accounts import User
+from assistant.records.audit import AuditLog
 from core.errors import AccountError
 
 

@@ -22,15 +22,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer_protocol import ParsedAnswer, parse_answer
-from assistant.citations import Citation
-from assistant.conversation import Turn, resolve_question
-from assistant.excerpts import Excerpt, fundstellen, reading_excerpts
-from assistant.grounding import SentenceCheck, check_claims
-from assistant.hierarchy import ConflictFinder, by_level
+from assistant.answer.citations import Citation
+from assistant.answer.conflicts import ConflictFinder, by_level
+from assistant.answer.conversation import Turn, resolve_question
+from assistant.answer.excerpts import Excerpt, fundstellen, reading_excerpts
+from assistant.answer.grounding import SentenceCheck, check_claims
+from assistant.answer.prompting import PromptLibrary, PromptTemplate
+from assistant.answer.protocol import ParsedAnswer, parse_answer
+from assistant.answer.reading import Reading, SentenceReader
 from assistant.llm.base import LLMBackend, PromptText
-from assistant.prompting import PromptLibrary, PromptTemplate
-from assistant.reading import Reading, SentenceReader
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.norm_levels import level
 from legal.figures import FIGURE_TYPES, matches_type

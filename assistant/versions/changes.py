@@ -1,8 +1,9 @@
 """Questions about what changed ("Was hat sich bei der Hundesteuer geändert?"): answered from
 the comparison of the version in force on the day asked about with the version before it.
 
-The answer is built from both versions' wording (assistant/compare.py), not written by a model:
-each changed section is named with its figures old → new and cites the passage of each version.
+The answer is built from both versions' wording (assistant/versions/compare.py), not written
+by a model: each changed section is named with its figures old → new and cites the passage of
+each version.
 The versions are found through the asker's search, so rights and collections apply.
 """
 
@@ -13,9 +14,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.citations import Citation
-from assistant.compare import SectionChange, VersionComparer, section_key, version_label
-from assistant.grounding import best_passage
+from assistant.answer.citations import Citation
+from assistant.answer.grounding import best_passage
+from assistant.versions.compare import SectionChange, VersionComparer, section_key, version_label
 from core.errors import AssistantError
 from ingest.manifest import DocumentRecord
 from ingest.sentences import split_sentences

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.citations import Citation
-from assistant.grounding import best_passage, figure_context, sentence_starts
+from assistant.answer.citations import Citation
+from assistant.answer.grounding import best_passage, figure_context, sentence_starts
 from core.norm_levels import LEVELS, level, rank_of
 from legal.figures import asks_for_figure, asks_yes_no, find_figures
 from legal.text import split_sentences

@@ -1,7 +1,7 @@
 """The reading stage: retrieved passages in, ranked sentences out.
 
 It receives the sources retrieval produced and returns their sentences ranked by how much each
-looks like the answer (assistant/reading/scorer.py); it never calls back into retrieval. The
+looks like the answer (assistant/answer/reading/scorer.py); it never calls back into retrieval. The
 best sentence is shown at once as a Fundstelle, highlighted in its Absatz. How much the
 passages support an answer at all is a second score over the same signals (the evidence: the
 best-matching sentence's, weighted for that job); a question is refused on it.
@@ -15,8 +15,8 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.reading.candidates import Candidate, candidates
-from assistant.reading.scorer import Features, SentenceScorer
+from assistant.answer.reading.candidates import Candidate, candidates
+from assistant.answer.reading.scorer import Features, SentenceScorer
 from legal.figures import AnswerType, answer_types, matches_type
 from legal.text import window
 from vectorstore.results import SearchResult

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.reading.candidates import Candidate
+from assistant.answer.reading.candidates import Candidate
 from vectorstore.embedders.base import Embedder
 from vectorstore.sentence_vectors import SentenceVectorStore, embedded_text
 

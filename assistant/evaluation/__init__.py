@@ -1,0 +1,1 @@
+"""Measuring quality: the evaluation harness behind `rathaus eval` and the answer metrics."""

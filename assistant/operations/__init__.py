@@ -1,0 +1,1 @@
+"""Keeping collections in order: documents, folder sync, folder watch and backup."""

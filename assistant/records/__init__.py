@@ -1,0 +1,1 @@
+"""What the product keeps on record: the hash-chained audit and staff feedback."""
