@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_NUMBERED = re.compile(r"^(§+|Art\.?|Artikel|Nr\.?)?\s*[\dIVX]+[a-z]?\.?\s*", re.IGNORECASE)
+from legal.references import strip_numbering
+
 _BORING = re.compile(r"inkraft|außerkraft|übergang|geltungsbereich|begriffsbestimm|"
                      r"ordnungswidrig|sprachliche gleichstellung|\(weggefallen\)|aufgehoben|"
                      r"`|\.(md|pdf|docx?|html?)\b",  # headings naming files are about files
@@ -28,7 +29,7 @@ def example_questions(sections: Sequence[tuple[str, str, str]], n: int = 4) -> l
     """One question per document (up to n documents), about a substantive section of it."""
     by_doc: dict[str, list[tuple[str, str]]] = {}
     for doc, title, section in sections:
-        topic = _NUMBERED.sub("", section).strip(" -–:")
+        topic = strip_numbering(section).strip(" -–:")
         if len(topic) >= 4 and not _BORING.search(topic) and not topic[0].isdigit():
             by_doc.setdefault(doc, []).append((title, topic))
     docs = sorted(by_doc)

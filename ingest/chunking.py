@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from ingest.documents import Chunk, LoadedDocument
 from ingest.sentences import split_sentences
-from ingest.structure import ABSATZ_MARKER, Line, Section, is_rule, parse_sections
+from ingest.structure import Line, Section, is_rule, parse_sections
+from legal.text import ABSATZ_START
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 """Counts model tokens (without special tokens) for each text."""
@@ -40,8 +41,8 @@ def _blocks(lines: list[Line]) -> list[_Unit]:
         if not current:
             return
         text = "\n".join(ln.text.rstrip() for ln in current).strip("\n")
-        starts_absatz = bool(ABSATZ_MARKER.match(current[0].text))
-        if units and not starts_absatz and ABSATZ_MARKER.match(units[-1].text):
+        starts_absatz = bool(ABSATZ_START.match(current[0].text))
+        if units and not starts_absatz and ABSATZ_START.match(units[-1].text):
             # lists and tables after "(2) ... folgende:" belong to that Absatz
             units[-1].text += "\n\n" + text
         else:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from legal.references import split_reference_heading, starts_with_reference
+from legal.text import ABSATZ_START
+
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_NORM = re.compile(r"^\s*(?:§{1,2}|Art\.|Artikel)\s*\d+\s*[a-z]?\b")
-_PLAIN_PARAGRAPH = re.compile(r"^\s*(§{1,2}\s*\d+\s*[a-z]?|Art(?:ikel|\.)\s*\d+\s*[a-z]?)\s*(.*)$")
 _PLAIN_PART = re.compile(
     r"^\s*((?:Teil|Abschnitt|Kapitel|Unterabschnitt|Titel)\s+[\dIVXLC]+\.?|[IVX]+\.)\s*(.*)$"
 )
-ABSATZ_MARKER = re.compile(r"^\s*(?:\*\*)?\(\d+[a-z]?\)(?:\*\*)?\s")
 _FOOTNOTE = re.compile(r"\s*\*\d+\s*$")
 _MAX_TITLE_CHARS = 90
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
@@ -48,7 +48,7 @@ class Section:
     def norm_label(self) -> str | None:
         """The citable label: the innermost § / Art. heading, else the innermost heading."""
         for heading in reversed(self.heading_path):
-            if _NORM.match(heading):
+            if starts_with_reference(heading):
                 return heading
         return self.heading
 
@@ -60,29 +60,34 @@ def clean_heading(text: str) -> str:
 
 
 def is_norm_heading(text: str) -> bool:
-    return bool(_NORM.match(text))
+    return starts_with_reference(text)
 
 
 def _looks_like_title(line: str) -> bool:
     s = line.strip()
     return (
         0 < len(s) <= _MAX_TITLE_CHARS
-        and not ABSATZ_MARKER.match(s + " ")
+        and not ABSATZ_START.match(s + " ")
         and not s.endswith((",", ";"))
         and not s[0].isdigit()
-        and not _PLAIN_PARAGRAPH.match(s)
+        and not starts_with_reference(s)
     )
+
+
+def _part_heading(text: str) -> tuple[str, str] | None:
+    match = _PLAIN_PART.match(text)
+    return (match.group(1).strip(), match.group(2).strip()) if match else None
 
 
 def _plain_heading(lines: list[Line], i: int) -> tuple[int, str, int] | None:
     """(level, heading text, lines consumed) when line i starts a heading in plain text."""
     text = lines[i].text.strip()
     prev_blank = i == 0 or not lines[i - 1].text.strip() or lines[i - 1].page != lines[i].page
-    for pattern, level in ((_PLAIN_PART, 2), (_PLAIN_PARAGRAPH, 3)):
-        match = pattern.match(text)
-        if not match:
+    for level, split in ((2, _part_heading), (3, split_reference_heading)):
+        found = split(text)
+        if not found:
             continue
-        label, rest = match.group(1).strip(), match.group(2).strip()
+        label, rest = found
         if rest and not prev_blank:
             return None  # "§ 3 Hundesteuer..." inside wrapped running text
         if rest:

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from legal.references import KIND
+
 
 class FigureKind(str, Enum):
     """What a figure measures, from its unit."""
@@ -102,9 +104,9 @@ _PATTERNS: list[tuple[FigureKind, re.Pattern[str], str]] = [
 ]
 _BARE_NUMBER = re.compile(rf"(?<![\w§.,])(?:{_DIGITS})(?![\w,])")
 _REFERENCE_BEFORE = re.compile(
-    r"(?:(?<![\w])(?:Abs\.|Abs[aä]tz\w*|Nr\.|Numm\w*|S[aä]tz\w*|Art\.|Artikel\w*|Ziff\.|"
+    r"(?:(?<![\w])(?:Abs\.|Abs[aä]tz\w*|Nr\.|Numm\w*|S[aä]tz\w*|Artikel\w*|Ziff\.|"
     r"Ziffer\w*|Buchst\.|Buchstabe\w*|S\.|Paragraph\w*|Anlage|Anhang|Gesetz\w*|Verordnung\w*|"
-    r"BGBl\.?\s*(?:I|II)?\s*S\.)|§§?)\s*(?:\d+\s*[a-z]?\s*(?:,|und|bis|oder)\s*)*$",
+    rf"BGBl\.?\s*(?:I|II)?\s*S\.)|{KIND})\s*(?:\d+\s*[a-z]?\s*(?:,|und|bis|oder)\s*)*$",
     re.IGNORECASE)
 _ABSATZ_OR_ITEM = re.compile(r"(?:^|[\s|(])$")
 

@@ -112,6 +112,11 @@ def _absaetze(text: str) -> list[tuple[str | None, list[str]]]:
     return groups
 
 
+def absatz_numbers(text: str) -> set[str]:
+    """The numbers of the Absätze a text opens ("(2) Die Steuer …" -> {"2"})."""
+    return {found.group(1) for line in text.splitlines() if (found := ABSATZ_START.match(line))}
+
+
 _FEE_ROW = re.compile(r"(?<=\d,\d\d)\s+(?=\d{1,3}(?:\s?[a-z])?\s+[A-ZÄÖÜ])")
 _FEE_ROWS_MIN = 3
 

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from legal.references import find_references
 from vectorstore.dense import DenseRetriever
 from vectorstore.filters import RetrievalFilter
 from vectorstore.keyword import KeywordIndex
-from vectorstore.legal_refs import find_references
 from vectorstore.norm_lookup import NormLookup
 from vectorstore.results import SearchResult
 

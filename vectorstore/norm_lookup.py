@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from legal.references import NormReference, section_matches
+from legal.text import absatz_numbers
 from vectorstore.filters import RetrievalFilter
 from vectorstore.keyword import KeywordIndex
-from vectorstore.legal_refs import NormReference, section_matches
 
 _GENERIC = {"satzung", "gesetz", "verordnung", "ordnung", "gemeind", "bund", "recht"}
 _ABBREVIATION = re.compile(r"\(([A-ZÄÖÜ][\wÄÖÜäöü -]{1,15})\)")
@@ -61,8 +62,7 @@ class NormLookup:
         hits = [r for r in rows if section_matches(r[2], ref)]
         hits.sort(key=lambda r: (docs.index(r[1]), r[3]))
         if ref.absatz:  # the chunk holding "(2)" first
-            marker = re.compile(rf"(^|\n)\s*(\*\*)?\({re.escape(ref.absatz)}\)")
-            hits.sort(key=lambda r: 0 if marker.search(r[4]) else 1)
+            hits.sort(key=lambda r: 0 if ref.absatz in absatz_numbers(r[4]) else 1)
         per_doc: dict[str, int] = {}
         chosen = []
         for chunk_id, doc, *_ in hits:

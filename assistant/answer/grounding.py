@@ -18,11 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from legal.figures import NUMBER_WORDS, find_figures, normalise_number, states_figure
+from legal.references import reference_labels
 from legal.text import split_sentences
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
 _NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f.,]\d+)*")  # "25 000" is often written with NBSP
-_PARAGRAPH = re.compile(r"(?:§§?|Art\.)\s*\d+(?:\s?[a-z](?![a-zäöüß]))?", re.IGNORECASE)
 Terms = Callable[[str], list[str]]
 Weight = Callable[[str], float]
 
@@ -32,18 +32,23 @@ def _number_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[a-zäöüß]+", text.lower()) if w in NUMBER_WORDS]
 
 
+def _reference_facts(text: str) -> list[str]:
+    """"§ 17a" -> "§17a", "Artikel 5" -> "art.5": one spelling per reference."""
+    return [label.replace(" ", "").lower() for label in reference_labels(text)]
+
+
 def hard_facts(sentence: str) -> list[str]:
     """Numbers (normalised), § references and number words a sentence asserts."""
     text = _CITE.sub(" ", sentence)
     facts = [normalise_number(m.group(0)) for m in _NUMBER.finditer(text)]
-    facts += [re.sub(r"\s+", "", m.group(0)).lower() for m in _PARAGRAPH.finditer(text)]
+    facts += _reference_facts(text)
     facts += _number_words(text)
     return facts
 
 
 def _facts_of_source(text: str) -> set[str]:
     found = {normalise_number(m.group(0)) for m in _NUMBER.finditer(text)}
-    found |= {re.sub(r"\s+", "", m.group(0)).lower() for m in _PARAGRAPH.finditer(text)}
+    found |= set(_reference_facts(text))
     found |= set(_number_words(text))
     # "25 000" may be read as "25" and "000" elsewhere: also keep each number part
     for m in _NUMBER.finditer(text):

@@ -8,7 +8,6 @@ old → new.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,10 +18,9 @@ from core.errors import AssistantError
 from ingest.manifest import INDEXED, DocumentRecord
 from ingest.versions import parse_date
 from legal.figures import FigureKind, find_figures
+from legal.references import heading_reference
 
 SectionChunks = Callable[[Sequence[str]], list[tuple[str, str, str | None, int, str]]]
-_NUMBER = re.compile(r"^\s*((?:§|Art\.?|Artikel)\s*\d+(?:\s?[a-z](?![a-zäöüß]))?)",
-                     re.IGNORECASE)
 PREAMBLE = "Vorspann"
 
 
@@ -84,11 +82,7 @@ def section_key(heading: str | None) -> str:
     """"§ 5 Steuersatz" and "§5 Höhe der Steuer" are the same section; no heading: preamble."""
     if not heading:
         return PREAMBLE
-    number = _NUMBER.match(heading)
-    if not number:
-        return heading.strip()
-    compact = re.sub(r"\s+", "", number.group(1))
-    return re.sub(r"^(§|Art\.?|Artikel)", r"\1 ", compact)
+    return heading_reference(heading) or heading.strip()
 
 
 def figure_changes(old: str, new: str) -> list[tuple[str, str]]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from legal.references import NormReference, find_references, section_matches
 from vectorstore.bm25 import BM25Matrix
 from vectorstore.filters import RetrievalFilter
 from vectorstore.german import GermanAnalyzer, fold
-from vectorstore.legal_refs import NormReference, find_references, section_matches
 
 pytestmark = pytest.mark.unit
 

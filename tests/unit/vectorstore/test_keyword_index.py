@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bench.suites.concurrency import while_writing
+from legal.references import find_references
 from vectorstore.filters import RetrievalFilter
 from vectorstore.keyword import KeywordIndex
-from vectorstore.legal_refs import find_references
 from vectorstore.norm_lookup import NormLookup
 
 pytestmark = pytest.mark.unit
