@@ -27,7 +27,7 @@ from assistant.versions.changes import ChangeAnswer, ChangeAnswerer, asks_what_c
 from assistant.versions.compare import Comparison, VersionComparer
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.errors import AssistantError
-from ingest.versions import parse_date
+from legal.dates import parse_date
 from legal.questions import interrogative_clause
 from vectorstore.embedders.base import Embedder
 from vectorstore.filters import RetrievalFilter

@@ -9,7 +9,7 @@ import typer
 
 from cli.context import cli_context, fail
 from core.errors import AssistantError
-from ingest.versions import parse_date
+from legal.dates import parse_date
 
 
 def _day(value: str) -> object:

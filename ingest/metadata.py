@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ingest.documents import Chunk, LoadedDocument
+from legal.dates import OPEN_END, OPEN_START, day_number
 
 RESERVED = {
     "doc", "path", "title", "section", "page", "collection", "position", "content_hash",
@@ -27,11 +28,6 @@ def derive_doc_type(file_name: str, front_matter_type: Any, rules: Mapping[str, 
     return "Sonstiges"
 
 
-def _date_number(value: Any, default: int) -> int:
-    digits = "".join(ch for ch in str(value or "")[:10] if ch.isdigit())
-    return int(digits) if len(digits) == 8 else default
-
-
 def _scalar(value: Any) -> str | int | float | bool | None:
     if value is None:
         return None
@@ -48,8 +44,8 @@ def document_metadata(doc: LoadedDocument, doc_type: str) -> dict[str, str | int
         "doc_type": doc_type,
         "ocr": doc.ocr,
         # numeric validity so the store can filter by date; unknown = always valid
-        "valid_from_num": _date_number(doc.metadata.get("valid_from"), 0),
-        "valid_to_num": _date_number(doc.metadata.get("valid_to"), 99991231),
+        "valid_from_num": day_number(doc.metadata.get("valid_from"), OPEN_START),
+        "valid_to_num": day_number(doc.metadata.get("valid_to"), OPEN_END),
     }
     for key, value in doc.metadata.items():
         if key == "type":

@@ -44,11 +44,11 @@ from ingest.versions import (
     Version,
     declared_version,
     effective_validity,
-    parse_date,
     read_sidecar,
     sidecar_path,
     validity_metadata,
 )
+from legal.dates import parse_date
 
 log = logging.getLogger(__name__)
 

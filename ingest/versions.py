@@ -21,56 +21,9 @@ from typing import Any
 import yaml
 
 from ingest.documents import LoadedDocument
+from legal.dates import OPEN_END, OPEN_START, day_number, in_force_date, parse_date
 
-MONTHS = {"januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "april": 4, "mai": 5,
-          "juni": 6, "juli": 7, "august": 8, "september": 9, "oktober": 10, "november": 11,
-          "dezember": 12}
-_MONTH = "|".join(MONTHS)
-_DAY_MONTH_YEAR = rf"(\d{{1,2}})\.\s*(?:({_MONTH})|(\d{{1,2}})\.)\s*(\d{{4}})"
-_IN_FORCE = re.compile(rf"tritt\s+(?:am|mit\s+Wirkung\s+vom)\s+{_DAY_MONTH_YEAR}[^\n]{{0,200}}?"
-                       r"in\s+Kraft", re.IGNORECASE)
-_NUMERIC = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_WORDED = re.compile(rf"^(?:(\d{{1,2}})\.\s*)?({_MONTH})\s+(\d{{4}})$", re.IGNORECASE)
 SIDECAR_SUFFIX = ".meta.yaml"
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _match_date(match: re.Match[str], first: int = 1) -> date | None:
-    day, month_name, month_number, year = match.group(first, first + 1, first + 2, first + 3)
-    month = MONTHS[month_name.lower()] if month_name else int(month_number)
-    return _safe_date(int(year), month, int(day))
-
-
-def parse_date(value: Any) -> date | None:
-    """A date from front matter: ISO (`2024-01-01`), German (`1.1.2024`, `1. Januar 2024`), or a
-    month (`Januar 2025` -> its first day)."""
-    if isinstance(value, date):
-        return value
-    text = str(value or "").strip()
-    if not text:
-        return None
-    iso = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
-    if iso:
-        return _safe_date(int(iso[1]), int(iso[2]), int(iso[3]))
-    numeric = _NUMERIC.match(text)
-    if numeric:
-        return _safe_date(int(numeric[3]), int(numeric[2]), int(numeric[1]))
-    worded = _WORDED.match(text)
-    if worded:
-        return _safe_date(int(worded[3]), MONTHS[worded[2].lower()], int(worded[1] or 1))
-    return None
-
-
-def in_force_date(text: str) -> date | None:
-    """The date of the first "tritt am 1. Januar 2024 in Kraft" clause, if any."""
-    match = _IN_FORCE.search(text)
-    return _match_date(match) if match else None
 
 
 def sidecar_path(file: Path) -> Path:
@@ -164,10 +117,8 @@ def validity_metadata(validity: Validity, norm: str | None) -> dict[str, str | i
     """The chunk metadata the date filters and citations read (empty strings for open ends:
     the store keeps no null values)."""
     return {
-        "valid_from_num": int(validity.valid_from.strftime("%Y%m%d")) if validity.valid_from
-        else 0,
-        "valid_to_num": int(validity.valid_to.strftime("%Y%m%d")) if validity.valid_to
-        else 99991231,
+        "valid_from_num": day_number(validity.valid_from, OPEN_START),
+        "valid_to_num": day_number(validity.valid_to, OPEN_END),
         "valid_from": validity.valid_from.isoformat() if validity.valid_from else "",
         "valid_to": validity.valid_to.isoformat() if validity.valid_to else "",
         "norm": norm or "",

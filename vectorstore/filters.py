@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from legal.dates import OPEN_END, OPEN_START, day_number
+
 
 @dataclass(frozen=True)
 class RetrievalFilter:
@@ -36,8 +38,8 @@ class RetrievalFilter:
         overlaps them; None without a date."""
         if not self.valid_at:
             return None
-        first = date_number(self.valid_at)
-        return first, date_number(self.valid_until, first) if self.valid_until else first
+        first = day_number(self.valid_at)
+        return first, day_number(self.valid_until, first) if self.valid_until else first
 
     @property
     def empty_result(self) -> bool:
@@ -76,15 +78,8 @@ class RetrievalFilter:
             return False
         if self.validity_window:
             first, last = self.validity_window
-            if meta.get("valid_from_num", 0) > last or meta.get("valid_to_num", OPEN_END) < first:
+            starts = meta.get("valid_from_num", OPEN_START)
+            if starts > last or meta.get("valid_to_num", OPEN_END) < first:
                 return False
         return True
 
-
-OPEN_END = 99991231
-
-
-def date_number(value: Any, default: int = 0) -> int:
-    """'2024-03-01' -> 20240301 (Chroma compares numbers, not strings)."""
-    digits = "".join(ch for ch in str(value or "")[:10] if ch.isdigit())
-    return int(digits) if len(digits) == 8 else default

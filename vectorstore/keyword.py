@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from legal.dates import OPEN_END, OPEN_START
 from vectorstore.bm25 import BM25Matrix
-from vectorstore.filters import OPEN_END, RetrievalFilter
+from vectorstore.filters import RetrievalFilter
 from vectorstore.german import GermanAnalyzer
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class KeywordIndex:
         for chunk_id, text, meta in zip(ids, texts, metadatas, strict=True):
             rows.append((
                 chunk_id, meta.get("collection"), meta.get("doc"), meta.get("doc_type"),
-                meta.get("path"), int(meta.get("valid_from_num", 0)),
+                meta.get("path"), int(meta.get("valid_from_num", OPEN_START)),
                 int(meta.get("valid_to_num", OPEN_END)), text,
                 json.dumps(dict(meta), ensure_ascii=False),
                 " ".join(self.analyzer.words(text)),
@@ -161,7 +162,8 @@ class KeywordIndex:
                 "SELECT id, collection, doc, doc_type, path, valid_from, valid_to FROM chunks"
             ).fetchall()
             by_id = {r[0]: r[1:] for r in rows}
-            cols = list(zip(*(by_id.get(i, ("", "", "", "", 0, OPEN_END)) for i in self._ids)))
+            unknown = ("", "", "", "", OPEN_START, OPEN_END)
+            cols = list(zip(*(by_id.get(i, unknown) for i in self._ids)))
             names = ["collection", "doc", "doc_type", "path", "valid_from", "valid_to"]
             self._columns = {n: np.asarray(c if c else [], dtype=object if n not in
                              ("valid_from", "valid_to") else np.int64) for n, c in zip(names, cols)}

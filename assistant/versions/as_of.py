@@ -12,11 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ingest.versions import MONTHS, parse_date
+from legal.dates import find_date, german, parse_date
 
-_MONTH = "|".join(MONTHS)
-_DAY = re.compile(rf"\b(\d{{1,2}})\.\s*(?:({_MONTH})|(\d{{1,2}})\.)\s*(\d{{4}})\b", re.IGNORECASE)
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR = re.compile(r"\b(?:im\s+jahre?|in\s+dem\s+jahr|jahr|anno|in|für)\s+"
                    r"((?:19|20)\d{2})\b", re.IGNORECASE)
 _BEFORE_CHANGE = re.compile(
@@ -42,21 +39,12 @@ class AsOf:
 
     def label(self) -> str:
         if self.is_range:
-            return f"{self.start:%d.%m.%Y}–{self.end:%d.%m.%Y}"
-        return f"{self.start:%d.%m.%Y}"
+            return f"{german(self.start)}–{german(self.end)}"
+        return german(self.start)
 
     @classmethod
     def day(cls, day: date, question: str, named: bool = True) -> AsOf:
         return cls(day, day, named=named, question=question)
-
-
-def _day(match: re.Match[str]) -> date | None:
-    day, month_name, month_number, year = match.groups()
-    month = MONTHS[month_name.lower()] if month_name else int(month_number)
-    try:
-        return date(int(year), month, int(day))
-    except ValueError:
-        return None
 
 
 def question_as_of(question: str, today: date, given: str | None = None) -> AsOf:
@@ -70,11 +58,10 @@ def question_as_of(question: str, today: date, given: str | None = None) -> AsOf
             raise AssistantError(f"Ungültiges Datum: {given!r} (z. B. 2020-03-01 oder 1.3.2020)",
                                  f"invalid as-of date {given!r}")
         return AsOf(day, day, named=True, question=question)
-    for pattern, reader in ((_DAY, _day),
-                            (_ISO, lambda m: parse_date(m.group(0)))):
-        match = pattern.search(question)
-        if match and (day := reader(match)) is not None:
-            return AsOf(day, day, named=True, question=_without(question, match))
+    named = find_date(question)
+    if named:
+        day, match = named
+        return AsOf(day, day, named=True, question=_without(question, match))
     year = _YEAR.search(question)
     if year:
         number = int(year.group(1))

@@ -20,7 +20,7 @@ from assistant.versions.compare import SectionChange, VersionComparer, section_k
 from core.errors import AssistantError
 from ingest.manifest import DocumentRecord
 from ingest.sentences import split_sentences
-from ingest.versions import parse_date
+from legal.dates import parse_date
 from vectorstore.results import SearchResult
 
 _CHANGED = re.compile(r"\b(?:(?:was|welche[snm]?)\b[^?]*\b(?:geändert|verändert|geändert\s+"

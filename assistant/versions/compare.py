@@ -16,7 +16,7 @@ from typing import Any
 
 from core.errors import AssistantError
 from ingest.manifest import INDEXED, DocumentRecord
-from ingest.versions import parse_date
+from legal.dates import german, parse_date
 from legal.figures import FigureKind, find_figures
 from legal.references import heading_reference
 
@@ -68,8 +68,8 @@ class Comparison:
 
 def version_label(record: DocumentRecord) -> str:
     start, end = parse_date(record.effective_from), parse_date(record.effective_to)
-    span = (f"gültig {start:%d.%m.%Y}–{end:%d.%m.%Y}" if start and end
-            else f"gültig ab {start:%d.%m.%Y}" if start else "ohne Datum")
+    span = (f"gültig {german(start)}–{german(end)}" if start and end
+            else f"gültig ab {german(start)}" if start else "ohne Datum")
     return f"Fassung {span} ({record.doc})"
 
 
@@ -135,7 +135,7 @@ class VersionComparer:
             start, end = parse_date(record.effective_from), parse_date(record.effective_to)
             if (start is None or start <= day) and (end is None or day <= end):
                 return record
-        raise AssistantError(f"Am {day:%d.%m.%Y} war keine Fassung in Kraft",
+        raise AssistantError(f"Am {german(day)} war keine Fassung in Kraft",
                              f"no version in force on {day}")
 
     def sections(self, record: DocumentRecord) -> dict[str, tuple[str, str]]:

@@ -14,10 +14,9 @@ from ingest.versions import (
     Version,
     declared_version,
     effective_validity,
-    in_force_date,
     norm_key,
-    parse_date,
 )
+from legal.dates import in_force_date, parse_date
 
 TODAY = date(2026, 12, 3)
 
