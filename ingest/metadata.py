@@ -8,6 +8,7 @@ from typing import Any
 
 from ingest.documents import Chunk, LoadedDocument
 from legal.dates import OPEN_END, OPEN_START, day_number
+from legal.levels import UNKNOWN_DOC_TYPE, canonical_doc_type
 
 RESERVED = {
     "doc", "path", "title", "section", "page", "collection", "position", "content_hash",
@@ -19,13 +20,12 @@ def derive_doc_type(file_name: str, front_matter_type: Any, rules: Mapping[str, 
     """Front matter `type` wins; else the first file-name glob rule that matches; else
     'Sonstiges'."""
     if front_matter_type:
-        value = str(front_matter_type).strip()
-        return {"blaupause": "Blaupause", "satzung": "Satzung"}.get(value.lower(), value)
+        return canonical_doc_type(str(front_matter_type))
     name = file_name.lower()
     for pattern, doc_type in rules.items():
         if fnmatch.fnmatch(name, pattern.lower()):
             return doc_type
-    return "Sonstiges"
+    return UNKNOWN_DOC_TYPE
 
 
 def _scalar(value: Any) -> str | int | float | bool | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.norm_levels import level
+from legal.levels import NormLevel
 
 
 def source_label(doc: str, section: str | None, page: int | None) -> str:
@@ -59,5 +59,5 @@ class SearchResult:
             # added in issue 15: the version's interval in force and the level of the norm
             "valid_from": self.metadata.get("valid_from") or None,
             "valid_to": self.metadata.get("valid_to") or None,
-            "level": level(self.metadata.get("doc_type"))[1],
+            "level": NormLevel.of(self.metadata.get("doc_type")).label,
         }

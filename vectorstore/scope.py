@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from legal.levels import UNKNOWN_DOC_TYPE, NormLevel
+
 MIN_DOCUMENTS = 3
 MAX_OUTSIDE = 0.05
 MIN_CHARS = 3
-UNKNOWN_TYPE = "Sonstiges"  # what ingestion records when neither front matter nor a rule says
-EVERYWHERE = frozenset({"Bundesrecht", "Landesrecht"})  # applies in every Gemeinde: no place
 
 
 class NameIndex(Protocol):
@@ -63,7 +63,7 @@ class PlaceScopes:
         if not named:
             return set()
         wanted = frozenset().union(*named)
-        kinds = {self.doc_types.get(d, "") for d in wanted} | {UNKNOWN_TYPE, ""}
+        kinds = {self.doc_types.get(d, "") for d in wanted} | {UNKNOWN_DOC_TYPE, ""}
         placed = frozenset().union(*self.places.values())
         return {d for d in placed - wanted if self.doc_types.get(d, "") in kinds}
 
@@ -86,7 +86,7 @@ def find_places(index: NameIndex) -> PlaceScopes:
     names = index.document_names()
     holders: dict[str, set[str]] = {}
     for doc, (doc_type, terms) in names.items():
-        if doc_type in EVERYWHERE:
+        if not NormLevel.of(doc_type).place_bound:  # federal and state law: no place
             continue
         for term in terms:
             holders.setdefault(term, set()).add(doc)

@@ -32,8 +32,8 @@ from assistant.answer.protocol import ParsedAnswer, parse_answer
 from assistant.answer.reading import Reading, SentenceReader
 from assistant.llm.base import LLMBackend, PromptText
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
-from core.norm_levels import level
 from legal.figures import FIGURE_TYPES, matches_type
+from legal.levels import NormLevel
 from vectorstore.results import SearchResult
 
 log = logging.getLogger(__name__)
@@ -249,7 +249,7 @@ class AnswerService:
                   ) -> list[SentenceCheck]:
         """Sentences resting on a higher level of the hierarchy of norms first (federal law
         before a Satzung before a Dienstanweisung); the model's order within a level."""
-        rank = {e.n: level(e.source.metadata.get("doc_type"))[0] for e in excerpts}
+        rank = {e.n: NormLevel.of(e.source.metadata.get("doc_type")) for e in excerpts}
         return sorted(kept, key=lambda c: min((rank[n] for n in c.supporting), default=99))
 
     def _quote(self, base: Answer, found: list[Citation], key_terms: list[str],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.norm_levels import level
+from legal.levels import NormLevel
 from vectorstore.results import SearchResult, source_label
 
 
@@ -19,7 +19,7 @@ class Citation:
     collection: str = ""
     valid_from: str | None = None  # the version's interval in force (ISO; None: open)
     valid_to: str | None = None
-    level: str = ""  # the hierarchy of norms (core/norm_levels.py)
+    level: str = ""  # the hierarchy of norms (legal/levels.py)
     superseded_by: str | None = None  # the document of the next version, if any
     dated: str | None = None  # the Satzung's own date (front matter `datum`), if known
     sentence: str | None = None  # the sentence of the quote that answers (highlighted)
@@ -32,7 +32,7 @@ class Citation:
         meta = source.metadata
         return cls(n, source.doc, source.section, source.page, quote, source.collection,
                    meta.get("valid_from") or None, meta.get("valid_to") or None,
-                   level(meta.get("doc_type"))[1], meta.get("superseded_by") or None,
+                   NormLevel.of(meta.get("doc_type")).label, meta.get("superseded_by") or None,
                    str(meta.get("datum") or "")[:10] or None,
                    sentence if sentence and sentence in quote else None, absatz)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from assistant.answer.citations import Citation
 from assistant.answer.grounding import best_passage, figure_context, sentence_starts
-from core.norm_levels import LEVELS, level, rank_of
 from legal.figures import asks_for_figure, asks_yes_no, find_figures
+from legal.levels import NormLevel
 from legal.text import split_sentences
 from vectorstore.results import SearchResult
 
@@ -24,7 +24,6 @@ Terms = Callable[[str], list[str]]
 Weight = Callable[[str], float]
 
 HOLD_SHARE = 0.6  # of the question's terms (weighted) a passage must hold to answer it
-NORM_RANKS = len(LEVELS) - 1  # blueprints (the last level) are no norms: they contradict nothing
 _NEGATION = re.compile(r"\b(?:nicht|kein\w*|nie|niemals|verboten|untersagt|unzulässig|"
                        r"ausgeschlossen)\b", re.IGNORECASE)
 CONTRADICTION = "Die Unterlagen widersprechen sich."
@@ -32,7 +31,7 @@ CONTRADICTION = "Die Unterlagen widersprechen sich."
 
 def by_level(citations: Sequence[Citation]) -> list[Citation]:
     """Citations from the highest level down; within a level, in their given order."""
-    return sorted(citations, key=lambda c: rank_of(c.level))
+    return sorted(citations, key=lambda c: NormLevel.from_label(c.level))
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Stance:
     its rule is negated."""
 
     source: SearchResult
-    rank: int
+    rank: NormLevel
     passage: str
     figure: tuple[str, str] | None  # (value, unit)
     negated: bool | None
@@ -97,16 +96,16 @@ class ConflictFinder:
         best: dict[int, Stance] = {}
         wanted = set(key_terms)
         for source in sources:
-            rank = level(source.metadata.get("doc_type"))[0]
-            if rank > NORM_RANKS or rank in best:
+            level = NormLevel.of(source.metadata.get("doc_type"))
+            if not level.is_norm or level in best:
                 continue
             passage = best_passage(source.text, key_terms, self.terms, wants_number=wants_number)
             if self._share(wanted, passage) < HOLD_SHARE:
                 continue
             figure = self._figure(passage, wanted) if wants_number else None
             negated = self._negated(passage, wanted) if yes_no else None
-            best[rank] = Stance(source, rank, passage, figure, negated)
-        return [best[rank] for rank in sorted(best)]
+            best[level] = Stance(source, level, passage, figure, negated)
+        return [best[level] for level in sorted(best)]
 
     @staticmethod
     def _disagree(higher: Stance, lower: Stance) -> bool:

@@ -110,3 +110,15 @@ def test_scopes_tolerate_a_sources_list_naming_every_place() -> None:
             return Counter({"d0": 30, "d1": 30, "d2": 30, "SOURCES.md": 2})
 
     assert "boll" in find_places(Names()).places
+
+
+def test_a_law_typed_gesetz_is_federal_law_here_too_and_bound_to_no_place(tmp_path: Path) -> None:
+    """`type: Gesetz` ranks as Bundesrecht in answers, so the place scope must not take three
+    such laws that share a word in their names for a Gemeinde."""
+    chunks = [_chunk(f"bund_Hessen{topic}.md", "Gesetz", f"Das Gesetz über {topic}.")
+              for topic in ("Wahlen", "Schulen", "Steuern")]
+    scopes = find_places(_index(tmp_path, _corpus() + chunks))
+    assert "hess" not in scopes.places  # the stem of "Hessen"
+    as_satzungen = [_chunk(doc, "Satzung", text) for _, text, meta in chunks
+                    for doc in [meta["doc"]]]
+    assert "hess" in find_places(_index(tmp_path / "s", _corpus() + as_satzungen)).places
