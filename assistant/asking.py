@@ -23,12 +23,12 @@ from assistant.identity.accounts import User
 from assistant.llm.base import LLMBackend
 from assistant.records.audit import AuditEntry, AuditLog
 from assistant.versions.as_of import AsOf, day_before, question_as_of
-from assistant.versions.changes import ChangeAnswer, ChangeAnswerer, asks_what_changed
+from assistant.versions.changes import ChangeAnswer, ChangeAnswerer
 from assistant.versions.compare import Comparison, VersionComparer
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.errors import AssistantError
 from legal.dates import parse_date
-from legal.questions import interrogative_clause
+from legal.questions import asks_what_changed, interrogative_clause
 from vectorstore.embedders.base import Embedder
 from vectorstore.filters import RetrievalFilter
 from vectorstore.keyword import KeywordIndex

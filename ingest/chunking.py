@@ -12,9 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ingest.documents import Chunk, LoadedDocument
-from ingest.sentences import split_sentences
 from ingest.structure import Line, Section, is_rule, parse_sections
-from legal.text import ABSATZ_START
+from legal.text import ABSATZ_START, split_sentences
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 """Counts model tokens (without special tokens) for each text."""

@@ -52,6 +52,15 @@ class Figure:
         return normalise_number(number)
 
 
+_NUMBER_RUN = re.compile(r"\d+(?:[ \u00a0\u202f.,]\d+)*")  # "25 000" is often written with NBSP
+
+
+def number_runs(text: str) -> list[str]:
+    """Every number as written, group separators and decimals included ("25 000", "14.08.2017",
+    "1,5"): the facts a sentence asserts, before normalising."""
+    return _NUMBER_RUN.findall(text)
+
+
 def normalise_number(text: str) -> str:
     """"25 000" = "25.000" = "25000"; "165,00" = "165"; "1,5" -> "1.5"."""
     return re.sub(r"[ \u00a0\u202f.]", "", text).replace(",00", "").replace(",", ".")
@@ -273,16 +282,6 @@ def answer_types(question: str) -> frozenset[AnswerType]:
                     clause):
                 types.add(AnswerType.YES_NO)
     return frozenset(types) or frozenset({AnswerType.OPEN})
-
-
-def asks_for_figure(question: str) -> bool:
-    """Amounts, periods, times, dates, measures and counts expect a figure in the answer."""
-    return bool(answer_types(question) & FIGURE_TYPES)
-
-
-def asks_yes_no(question: str) -> bool:
-    """"Darf …?", "Muss …?", "Gibt es …?": a question a rule answers with yes or no."""
-    return AnswerType.YES_NO in answer_types(question)
 
 
 _DEONTIC = re.compile(  # a rule: a modal verb, a permission, a prohibition, a duty

@@ -22,6 +22,7 @@ _ABBREVIATIONS = {
     "gvbl", "ziff", "abschn", "kap", "bzgl", "evtl", "inkl", "max", "min", "mind", "rd", "tel",
     "o", "m", "e", "ua", "zb", "dh", "geb", "hrsg", "jh", "allg", "aufl", "bd", "eur", "std",
 }
+_BLANK_LINE = re.compile(r"\n\s*\n")
 _BOUNDARY = re.compile(r"(?<=[.!?;:])\s+(?=[\"„(§A-ZÄÖÜ0-9])")
 _LAST_WORD = re.compile(r"(\S+)[.!?;:]$")
 ABSATZ_START = re.compile(r"^\s*(?:\*\*)?\((\d+[a-z]?)\)(?:\*\*)?\s")
@@ -52,11 +53,16 @@ def flatten(text: str) -> str:
     return " ".join(text.replace("**", "").replace("__", "").replace("<br>", " ").split())
 
 
+def paragraphs(text: str) -> list[str]:
+    """Blank-line separated paragraphs of a chunk, flattened, empty ones dropped."""
+    return [flat for part in _BLANK_LINE.split(text) if (flat := flatten(part))]
+
+
 def blocks(text: str) -> list[str]:
     """Blank-line separated blocks of a chunk, flattened, empty ones dropped; a block of
     list items on consecutive lines ("1. …\n2. …") gives one block per item."""
     found: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
+    for block in _BLANK_LINE.split(text):
         lines = [line for line in block.splitlines() if line.strip()]
         if sum(1 for line in lines if _LIST_ITEM.match(line)) >= 2 and not any(
                 _is_table(line) for line in lines):

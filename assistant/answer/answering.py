@@ -34,12 +34,12 @@ from assistant.llm.base import LLMBackend, PromptText
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from legal.figures import FIGURE_TYPES, matches_type
 from legal.levels import NormLevel
+from legal.questions import HOLDS_QUESTION, weight_of, weighted_share
 from vectorstore.results import SearchResult
 
 log = logging.getLogger(__name__)
 
 REFUSAL = "In den vorliegenden Dokumenten finde ich dazu keine Angabe."
-TOPIC_SHARE = 0.6  # of the question terms the best passage covers, a checked answer must cover
 CHECKED, QUOTE, REFUSED = "checked", "quote", "refusal"
 LABELS = {CHECKED: "geprüfte Antwort", QUOTE: "Fundstelle (wörtlich)",
           REFUSED: "keine Angabe in den Unterlagen"}
@@ -186,7 +186,7 @@ class AnswerService:
                                      drafting=self.backend is not None))
         key_terms = self.terms(query)
         conflict = ConflictFinder(self.terms, self.rarity).find(
-            query, key_terms, sources[:CONFLICT_SOURCES])
+            reading.asked, key_terms, sources[:CONFLICT_SOURCES])
         if conflict is not None:  # two levels disagree: say so, pick neither
             base.notes.append("Zwei Ebenen der Normenhierarchie regeln das unterschiedlich")
             base.sources = conflict.sources(sources)
@@ -276,24 +276,21 @@ class AnswerService:
         return body + "".join(f" [{n}]" for n in numbers) + "."
 
     def _answers(self, text: str, best: str, key_terms: list[str]) -> bool:
-        """Does `text` address the question? It must cover most (TOPIC_SHARE, weighted by
+        """Does `text` address the question? It must cover most (HOLDS_QUESTION, weighted by
         rarity) of the question terms that the best passage covers: a correct sentence about
         the general dog tax does not answer a question about a Kampfhund."""
         wanted = set(key_terms)
         if not wanted:
             return True
-        reach = sum(self.rarity(t) for t in wanted & set(self.terms(best)))
-        covered = sum(self.rarity(t) for t in wanted & set(self.terms(text)))
-        return reach > 0 and covered >= TOPIC_SHARE * reach
+        reach = weight_of(wanted & set(self.terms(best)), self.rarity)
+        covered = weight_of(wanted & set(self.terms(text)), self.rarity)
+        return reach > 0 and covered >= HOLDS_QUESTION * reach
 
     def _holds_question(self, citation: Citation, key_terms: list[str]) -> bool:
-        """Does a quoted passage, read under its heading, hold most (TOPIC_SHARE, weighted by
-        rarity) of the question's terms? If not, staff are told it may not answer it."""
-        wanted = set(key_terms)
-        total = sum(self.rarity(t) for t in wanted)
-        held = set(self.terms(f"{citation.section or ''} {citation.quote}"))
-        covered = sum(self.rarity(t) for t in wanted & held)
-        return total > 0 and covered >= TOPIC_SHARE * total
+        """Does a quoted passage, read under its heading, hold most (HOLDS_QUESTION, weighted
+        by rarity) of the question's terms? If not, staff are told it may not answer it."""
+        held = self.terms(f"{citation.section or ''} {citation.quote}")
+        return weighted_share(key_terms, held, self.rarity) >= HOLDS_QUESTION
 
     def _generate(self, rendered: str, system: str | None, on_token: OnEvent | None) -> str:
         assert self.backend is not None

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 
 from assistant.answer.citations import Citation
 from assistant.answer.grounding import best_passage, figure_context, sentence_starts
-from legal.figures import asks_for_figure, asks_yes_no, find_figures
+from legal.figures import AnswerType, find_figures
 from legal.levels import NormLevel
+from legal.questions import HOLDS_QUESTION, Asked, weighted_share
 from legal.text import split_sentences
 from vectorstore.results import SearchResult
 
 Terms = Callable[[str], list[str]]
 Weight = Callable[[str], float]
 
-HOLD_SHARE = 0.6  # of the question's terms (weighted) a passage must hold to answer it
 _NEGATION = re.compile(r"\b(?:nicht|kein\w*|nie|niemals|verboten|untersagt|unzulässig|"
                        r"ausgeschlossen)\b", re.IGNORECASE)
 CONTRADICTION = "Die Unterlagen widersprechen sich."
@@ -77,10 +77,11 @@ class ConflictFinder:
         self.terms = terms
         self.weight = weight
 
-    def find(self, question: str, key_terms: Sequence[str],
+    def find(self, asked: frozenset[AnswerType], key_terms: Sequence[str],
              sources: Sequence[SearchResult]) -> Conflict | None:
-        """The first pair of levels whose best answering passages disagree, if any."""
-        wants_number, yes_no = asks_for_figure(question), asks_yes_no(question)
+        """The first pair of levels whose best answering passages disagree, if any (`asked`:
+        what the question asks for, as the reader read it)."""
+        wants_number, yes_no = Asked(asked).figure, Asked(asked).yes_no
         if not key_terms or not (wants_number or yes_no):
             return None
         stances = self._stances(key_terms, sources, wants_number, yes_no)
@@ -100,7 +101,7 @@ class ConflictFinder:
             if not level.is_norm or level in best:
                 continue
             passage = best_passage(source.text, key_terms, self.terms, wants_number=wants_number)
-            if self._share(wanted, passage) < HOLD_SHARE:
+            if self._share(wanted, passage) < HOLDS_QUESTION:
                 continue
             figure = self._figure(passage, wanted) if wants_number else None
             negated = self._negated(passage, wanted) if yes_no else None
@@ -115,9 +116,7 @@ class ConflictFinder:
                 and higher.negated != lower.negated)
 
     def _share(self, wanted: set[str], text: str) -> float:
-        total = sum(self.weight(t) for t in wanted)
-        held = sum(self.weight(t) for t in wanted & set(self.terms(text)))
-        return held / total if total else 0.0
+        return weighted_share(wanted, self.terms(text), self.weight)
 
     def _figure(self, passage: str, wanted: set[str]) -> tuple[str, str] | None:
         """The figure standing closest to the question's terms, with the unit after it."""
@@ -141,7 +140,7 @@ class ConflictFinder:
         if not sentences:
             return None
         best = max(sentences, key=lambda s: self._share(wanted, s))
-        if self._share(wanted, best) < HOLD_SHARE:
+        if self._share(wanted, best) < HOLDS_QUESTION:
             return None
         return bool(_NEGATION.search(best))
 

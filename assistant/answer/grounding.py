@@ -17,12 +17,17 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from legal.figures import NUMBER_WORDS, find_figures, normalise_number, states_figure
+from legal.figures import (
+    NUMBER_WORDS,
+    find_figures,
+    normalise_number,
+    number_runs,
+    states_figure,
+)
 from legal.references import reference_labels
-from legal.text import split_sentences
+from legal.text import paragraphs, split_sentences
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
-_NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f.,]\d+)*")  # "25 000" is often written with NBSP
 Terms = Callable[[str], list[str]]
 Weight = Callable[[str], float]
 
@@ -40,19 +45,19 @@ def _reference_facts(text: str) -> list[str]:
 def hard_facts(sentence: str) -> list[str]:
     """Numbers (normalised), § references and number words a sentence asserts."""
     text = _CITE.sub(" ", sentence)
-    facts = [normalise_number(m.group(0)) for m in _NUMBER.finditer(text)]
+    facts = [normalise_number(n) for n in number_runs(text)]
     facts += _reference_facts(text)
     facts += _number_words(text)
     return facts
 
 
 def _facts_of_source(text: str) -> set[str]:
-    found = {normalise_number(m.group(0)) for m in _NUMBER.finditer(text)}
+    found = {normalise_number(n) for n in number_runs(text)}
     found |= set(_reference_facts(text))
     found |= set(_number_words(text))
     # "25 000" may be read as "25" and "000" elsewhere: also keep each number part
-    for m in _NUMBER.finditer(text):
-        found.update(normalise_number(p) for p in re.split(r"[ \u00a0\u202f.]", m.group(0)) if p)
+    for number in number_runs(text):
+        found.update(normalise_number(p) for p in re.split(r"[ \u00a0\u202f.]", number) if p)
     return found
 
 
@@ -190,14 +195,13 @@ def best_passage(text: str, query_terms: Sequence[str], terms: Terms, limit: int
     whole when it is short enough; otherwise its best `limit` sentences, in document order.
     """
     wanted = set(query_terms)
-    paragraphs = [" ".join(p.replace("**", "").replace("__", "").split())
-                  for p in re.split(r"\n\s*\n", text) if p.strip()]
-    if not paragraphs:
+    found = paragraphs(text)
+    if not found:
         return text.strip()
     scored = [(len(wanted & set(terms(p))) + (0.5 if wants_number and states_figure(p) else 0),
                -i)
-              for i, p in enumerate(paragraphs)]
-    best = paragraphs[-max(scored)[1]]
+              for i, p in enumerate(found)]
+    best = found[-max(scored)[1]]
     if len(best) <= max_chars:
         return best
     sentences = [x.strip() for x in split_sentences(best) if x.strip()]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from ingest.sentences import split_sentences
+from legal.text import split_sentences
 
 REFUSAL_TOKEN = "KEINE_ANGABE"
 _CITE_GROUP = re.compile(r"\[\s*(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\s*\]")

@@ -9,7 +9,6 @@ The versions are found through the asker's search, so rights and collections app
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,30 +18,15 @@ from assistant.answer.grounding import best_passage
 from assistant.versions.compare import SectionChange, VersionComparer, section_key, version_label
 from core.errors import AssistantError
 from ingest.manifest import DocumentRecord
-from ingest.sentences import split_sentences
 from legal.dates import parse_date
+from legal.questions import topic_of
+from legal.text import flatten, split_sentences
 from vectorstore.results import SearchResult
 
-_CHANGED = re.compile(r"\b(?:(?:was|welche[snm]?)\b[^?]*\b(?:geändert|verändert|geändert\s+"
-                      r"worden|änderungen|neu\s+geregelt)|was\s+ist\s+neu|"
-                      r"(?:welche|was\s+für)\s+änderungen)\b", re.IGNORECASE)
-_CHANGE_WORDS = re.compile(r"\b(?:hat\s+sich|haben\s+sich|wurde|wurden|ist|sind|"
-                           r"geändert|verändert|änderungen|neu\s+geregelt|neu|worden)\b",
-                           re.IGNORECASE)
 MAX_SECTIONS = 6  # changed sections named in one answer; `rathaus compare` lists them all
 
 Search = Callable[[str, int, Sequence[str] | None, str | None], list[SearchResult]]
 Terms = Callable[[str], list[str]]
-
-
-def asks_what_changed(question: str) -> bool:
-    """"Was hat sich … geändert?", "Welche Änderungen gab es …?", "Was ist neu …?"."""
-    return bool(_CHANGED.search(question))
-
-
-def topic_of(question: str) -> str:
-    """The question without the words that ask for a change, for retrieval."""
-    return re.sub(r"\s+", " ", _CHANGE_WORDS.sub(" ", question)).strip(" ?") or question
 
 
 @dataclass(frozen=True)
@@ -125,8 +109,7 @@ class ChangeAnswerer:
 
 def _sentence_with(text: str, figures: Sequence[str]) -> str:
     """The first sentence of `text` that states one of `figures`."""
-    flat = " ".join(text.replace("**", "").split())
-    for sentence in split_sentences(flat):
+    for sentence in split_sentences(flatten(text)):
         if any(figure and figure in sentence for figure in figures):
             return sentence.strip()
     return ""

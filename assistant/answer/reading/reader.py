@@ -18,6 +18,7 @@ import numpy as np
 from assistant.answer.reading.candidates import Candidate, candidates
 from assistant.answer.reading.scorer import Features, SentenceScorer
 from legal.figures import AnswerType, answer_types, matches_type
+from legal.questions import weighted_share
 from legal.text import window
 from vectorstore.results import SearchResult
 
@@ -151,5 +152,4 @@ class SentenceReader:
 
 
 def _share(wanted: dict[str, float], present: set[str]) -> float:
-    total = sum(wanted.values())
-    return sum(w for t, w in wanted.items() if t in present) / total if total else 0.0
+    return weighted_share(wanted, present, wanted.__getitem__)

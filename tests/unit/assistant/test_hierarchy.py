@@ -6,8 +6,8 @@ import re
 
 from assistant.answer.citations import Citation
 from assistant.answer.conflicts import ConflictFinder, by_level
-from assistant.versions.changes import asks_what_changed, topic_of
-from legal.figures import asks_yes_no
+from legal.figures import answer_types
+from legal.questions import asks_what_changed, asks_yes_no, topic_of
 from vectorstore.results import SearchResult
 
 STOP = {"müssen", "werden", "sind", "wann", "nicht"}
@@ -36,7 +36,7 @@ def key(question: str) -> list[str]:
 
 
 def test_two_levels_naming_different_times_contradict_each_other_higher_first() -> None:
-    conflict = FINDER.find(QUESTION, key(QUESTION), [ANWEISUNG, SATZUNG])
+    conflict = FINDER.find(answer_types(QUESTION), key(QUESTION), [ANWEISUNG, SATZUNG])
     assert conflict is not None
     first, second = conflict.citations()
     assert (first.doc, second.doc) == ("satzung.md", "anweisung.md")
@@ -49,14 +49,14 @@ def test_two_levels_naming_different_times_contradict_each_other_higher_first() 
 def test_agreeing_levels_same_level_and_other_units_are_no_contradiction() -> None:
     agreeing = source("anweisung.md", "Dienstanweisung", "Die Gehwege müssen montags bis "
                       "freitags bis 6.30 Uhr geräumt sein.")
-    assert FINDER.find(QUESTION, key(QUESTION), [SATZUNG, agreeing]) is None
+    assert FINDER.find(answer_types(QUESTION), key(QUESTION), [SATZUNG, agreeing]) is None
     other_satzung = source("andere.md", "Satzung", ANWEISUNG.text)
-    assert FINDER.find(QUESTION, key(QUESTION), [SATZUNG, other_satzung]) is None
+    assert FINDER.find(answer_types(QUESTION), key(QUESTION), [SATZUNG, other_satzung]) is None
     metres = source("anweisung.md", "Dienstanweisung", "Die Gehwege müssen montags bis "
                     "freitags auf 1,50 Meter geräumt sein.")
-    assert FINDER.find(QUESTION, key(QUESTION), [SATZUNG, metres]) is None
+    assert FINDER.find(answer_types(QUESTION), key(QUESTION), [SATZUNG, metres]) is None
     off_topic = source("gesetz.md", "Bundesgesetz", "Die Frist beträgt 14 Tage.")
-    assert FINDER.find(QUESTION, key(QUESTION), [SATZUNG, off_topic]) is None
+    assert FINDER.find(answer_types(QUESTION), key(QUESTION), [SATZUNG, off_topic]) is None
 
 
 def test_opposite_yes_no_rules_contradict_each_other() -> None:
@@ -65,19 +65,19 @@ def test_opposite_yes_no_rules_contradict_each_other() -> None:
                   "Straßen und Gehwegen Hunde an der Leine zu führen.")
     exemption = source("da.md", "Dienstanweisung", "Im Innenbereich sind Hunde auf "
                        "Gehwegen nicht an der Leine zu führen.")
-    conflict = FINDER.find(question, key(question), [exemption, rule])
+    conflict = FINDER.find(answer_types(question), key(question), [exemption, rule])
     assert conflict is not None and conflict.higher.source.doc == "pvo.md"
     assert (conflict.higher.negated, conflict.lower.negated) == (False, True)
-    assert FINDER.find(question, key(question), [rule, source(
+    assert FINDER.find(answer_types(question), key(question), [rule, source(
         "da.md", "Dienstanweisung", "Im Innenbereich sind Hunde auf Gehwegen an der Leine zu "
         "führen.")]) is None
-    assert FINDER.find("Welche Regeln gelten für Hunde im Innenbereich?",
+    assert FINDER.find(answer_types("Welche Regeln gelten für Hunde im Innenbereich?"),
                        key(question), [exemption, rule]) is None  # neither figure nor yes/no
 
 
 def test_blueprints_contradict_no_norm() -> None:
     plan = source("blaupause.md", "blaupause", ANWEISUNG.text)
-    assert FINDER.find(QUESTION, key(QUESTION), [SATZUNG, plan]) is None
+    assert FINDER.find(answer_types(QUESTION), key(QUESTION), [SATZUNG, plan]) is None
 
 
 def test_citations_are_ordered_from_the_highest_level_down() -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from ingest.chunking import SPECIAL_TOKENS, LegalChunker
 from ingest.documents import LoadedDocument, PageText
-from ingest.sentences import split_sentences
 from ingest.structure import Line, parse_sections
+from legal.text import split_sentences
 from tests.conftest import word_tokens
 
 pytestmark = pytest.mark.unit

@@ -8,12 +8,11 @@ from legal.figures import (
     AnswerType,
     FigureKind,
     answer_types,
-    asks_for_figure,
-    asks_yes_no,
     find_figures,
     matches_type,
     states_figure,
 )
+from legal.questions import asks_for_figure, asks_yes_no
 
 pytestmark = pytest.mark.unit
 
