@@ -31,7 +31,7 @@ from legal.dates import parse_date
 from legal.questions import asks_what_changed, interrogative_clause
 from vectorstore.embedders.base import Embedder
 from vectorstore.filters import RetrievalFilter
-from vectorstore.keyword import KeywordIndex
+from vectorstore.lexical.keyword_index import KeywordIndex
 from vectorstore.protocols import Retriever
 from vectorstore.results import SearchResult, source_label
 from vectorstore.scope import PlaceFinder
@@ -134,7 +134,7 @@ class AskingService:
 
         allowed = self.access.allowed_collections(user, collection)
         names = allowed if allowed is not None else self.access.collections()
-        return example_questions(self.keyword.sections(names), n)
+        return example_questions(self.keyword.mirror.sections(names), n)
 
     # ------------------------------------------------------------------ answers
     def answerer(self, collections: Sequence[str] | None = None,

@@ -45,7 +45,7 @@ from vectorstore.embedders.e5 import E5Embedder
 from vectorstore.embedders.factory import make_embedder
 from vectorstore.fusion_defaults import fusion_for
 from vectorstore.hybrid import HybridConfig, HybridRetriever
-from vectorstore.keyword import FieldWeights, KeywordIndex
+from vectorstore.lexical.keyword_index import FieldWeights, KeywordIndex
 from vectorstore.protocols import VectorStore
 from vectorstore.sentence_vectors import SentenceIndexer, SentenceVectorStore
 from vectorstore.small_units import SmallUnitRanker
@@ -313,7 +313,7 @@ class Services:
     @cached_property
     def compare(self) -> VersionComparer:
         parts = self.components
-        return VersionComparer(parts.manifest.records, parts.keyword.section_chunks)
+        return VersionComparer(parts.manifest.records, parts.keyword.mirror.section_chunks)
 
     @cached_property
     def backup(self) -> BackupService:

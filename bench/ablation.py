@@ -21,18 +21,18 @@ from assistant.wiring import build_services
 from core.config import Settings
 from vectorstore.dense import DenseRetriever
 from vectorstore.filters import RetrievalFilter
-from vectorstore.german import GermanAnalyzer
 from vectorstore.hybrid import HybridConfig, HybridRetriever
-from vectorstore.keyword import FieldWeights, KeywordIndex
+from vectorstore.lexical.german import GermanAnalyzer
+from vectorstore.lexical.keyword_index import FieldWeights, KeywordIndex
 
 BM25 = dict(use_dense=False, use_norm_lookup=False)
 
 
 def copy_index(source: KeywordIndex, target: Path, analyzer: GermanAnalyzer,
                weights: FieldWeights) -> KeywordIndex:
-    rows = source.stored_rows()
+    rows = source.mirror.rows()
     index = KeywordIndex(target, analyzer, weights)
-    index.on_upsert([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    index.on_upsert([r.id for r in rows], [r.text for r in rows], [r.metadata for r in rows])
     index.flush()
     return index
 

@@ -34,8 +34,8 @@ def indexed_texts(svc: Any, limit: int | None = None) -> list[str]:
     """The chunk texts of an index exactly as ingestion handed them to the model."""
     from ingest.documents import embedding_text
 
-    return [embedding_text(meta.get("context", ""), text)
-            for text, meta in svc.components.keyword.stored_chunks(limit)]
+    return [embedding_text(row.metadata.get("context", ""), row.text)
+            for row in svc.components.keyword.mirror.rows(limit)]
 
 
 def embed_floor_seconds(svc: Any, texts: list[str]) -> float:

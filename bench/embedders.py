@@ -165,7 +165,7 @@ def main() -> None:
     from core.config import Settings
 
     corpus = build_services(Settings(data_dir=args.data_dir), llm_backend=None)
-    corpus_chunks = corpus.components.keyword.count()
+    corpus_chunks = corpus.components.keyword.mirror.count()
     corpus.close()
     result: dict = {"sample_files": [p.name for p in sample_files(args.sample_files)],
                     "corpus_chunks": corpus_chunks}

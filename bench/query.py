@@ -86,7 +86,7 @@ def measure(limit_mb: float | None, cache_as: str, server: bool) -> dict:
     data_dir = CACHE / f"index-{cache_as}"
     build_s = build(data_dir, limit_mb)
     svc = services(data_dir)
-    chunks = svc.components.keyword.count()
+    chunks = svc.components.keyword.mirror.count()
     indexed = sum(1 for _ in svc.documents.records())
     files = len(slice_files(limit_mb))
     if indexed != files:  # a bigger slice is cached here: this step cannot be measured

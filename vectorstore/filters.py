@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from legal.dates import OPEN_END, OPEN_START, day_number
+from legal.dates import day_number
 
 
 @dataclass(frozen=True)
@@ -65,21 +65,3 @@ class RetrievalFilter:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def allows(self, meta: dict[str, Any]) -> bool:
-        """Metadata check used where the store cannot filter (dates stored as strings)."""
-        if self.collections is not None and meta.get("collection") not in self.collections:
-            return False
-        if self.docs is not None and meta.get("doc") not in self.docs:
-            return False
-        if self.doc_types is not None and meta.get("doc_type") not in self.doc_types:
-            return False
-        if meta.get("path") in self.exclude_paths or meta.get("doc") in self.exclude_docs:
-            return False
-        if self.validity_window:
-            first, last = self.validity_window
-            starts = meta.get("valid_from_num", OPEN_START)
-            if starts > last or meta.get("valid_to_num", OPEN_END) < first:
-                return False
-        return True
-

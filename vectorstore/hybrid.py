@@ -11,7 +11,7 @@ from typing import Protocol
 from legal.references import find_references
 from vectorstore.dense import DenseRetriever
 from vectorstore.filters import RetrievalFilter
-from vectorstore.keyword import KeywordIndex
+from vectorstore.lexical.keyword_index import KeywordIndex
 from vectorstore.norm_lookup import NormLookup
 from vectorstore.results import SearchResult
 
@@ -54,7 +54,7 @@ class HybridRetriever:
         self.config = config
         self.reranker = reranker
         self.units = units
-        self.norms = NormLookup(keyword)
+        self.norms = NormLookup(keyword.mirror, keyword.analyzer)
 
     def retrieve(self, query: str, k: int, flt: RetrievalFilter = RetrievalFilter(),
                  dense_query: str | None = None, focus_query: str | None = None
@@ -128,12 +128,11 @@ class HybridRetriever:
         rankings = []
         for n, hits in enumerate(self.dense.retrieve_many(texts, pool, flt.chroma_where())):
             ranking = []
-            for hit in hits:
-                if flt.allows(hit.metadata):
-                    by_id.setdefault(hit.chunk_id, hit)
-                    if n < scored:
-                        scores[hit.chunk_id] = max(hit.score, scores.get(hit.chunk_id, -1.0))
-                    ranking.append(hit.chunk_id)
+            for hit in hits:  # the store applied the filter inside the query
+                by_id.setdefault(hit.chunk_id, hit)
+                if n < scored:
+                    scores[hit.chunk_id] = max(hit.score, scores.get(hit.chunk_id, -1.0))
+                ranking.append(hit.chunk_id)
             rankings.append(ranking)
         return rankings
 
@@ -166,9 +165,9 @@ class HybridRetriever:
             docs = self.norms.documents_for(ref.law, flt) if ref.law else []
             if not docs:
                 if likely_docs is None:  # the documents normal retrieval points at
-                    meta = self.keyword.chunks(list(ranked[:10]))
-                    likely_docs = list(dict.fromkeys(meta[i][1].get("doc") for i in ranked[:10]
-                                                     if i in meta))
+                    stored = self.keyword.mirror.chunks(list(ranked[:10]))
+                    likely_docs = list(dict.fromkeys(stored[i].metadata.get("doc")
+                                                     for i in ranked[:10] if i in stored))
                 docs = likely_docs[:3]
             pinned.extend(i for i in self.norms.chunk_ids(ref, docs) if i not in pinned)
         return pinned
@@ -176,14 +175,14 @@ class HybridRetriever:
     def _materialise(self, ids: Sequence[str], by_id: dict[str, SearchResult],
                      fused: dict[str, float], dense_scores: dict[str, float],
                      keyword_scores: dict[str, float]) -> list[SearchResult]:
-        stored = self.keyword.chunks([i for i in ids if i not in by_id])
+        stored = self.keyword.mirror.chunks([i for i in ids if i not in by_id])
         results = []
         for chunk_id in ids:
             if chunk_id in by_id:
                 result = by_id[chunk_id]
             elif chunk_id in stored:
-                text, meta = stored[chunk_id]
-                result = SearchResult.from_store(chunk_id, text, meta, 0.0)
+                row = stored[chunk_id]
+                result = SearchResult.from_store(chunk_id, row.text, row.metadata, 0.0)
             else:
                 continue
             result.score = fused.get(chunk_id, 0.0)

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from legal.references import NormReference, section_matches
 from legal.text import absatz_numbers
 from vectorstore.filters import RetrievalFilter
-from vectorstore.keyword import KeywordIndex
+from vectorstore.lexical.chunk_mirror import ChunkMirror
+from vectorstore.lexical.german import GermanAnalyzer
 
 _GENERIC = {"satzung", "gesetz", "verordnung", "ordnung", "gemeind", "bund", "recht"}
 _ABBREVIATION = re.compile(r"\(([A-ZÄÖÜ][\wÄÖÜäöü -]{1,15})\)")
@@ -18,19 +19,19 @@ MAX_CHUNKS_PER_REFERENCE = 3
 class NormLookup:
     """Finds the chunks of a § in the document the question names (or in likely documents)."""
 
-    def __init__(self, keyword: KeywordIndex) -> None:
-        self.keyword = keyword
+    def __init__(self, mirror: ChunkMirror, analyzer: GermanAnalyzer) -> None:
+        self.mirror = mirror
+        self.analyzer = analyzer
 
     def _catalog(self, flt: RetrievalFilter) -> list[tuple[str, str, str]]:
         """(doc, title, abbreviation) of every document the filter allows."""
         out = []
-        for doc, title, abbr, collection, doc_type in self.keyword.catalog():
-            if not flt.allows({"doc": doc, "collection": collection, "doc_type": doc_type}):
-                continue
+        for entry in self.mirror.catalog(flt):
+            abbr = entry.abbreviation
             if not abbr:
-                found = _ABBREVIATION.search(title or "")
+                found = _ABBREVIATION.search(entry.title)
                 abbr = found.group(1) if found else ""
-            out.append((doc, title, abbr))
+            out.append((entry.doc, entry.title, abbr))
         return out
 
     def documents_for(self, law: str, flt: RetrievalFilter) -> list[str]:
@@ -41,7 +42,7 @@ class NormLookup:
                  if abbr and abbr.replace(" ", "").upper() == wanted]
         if exact:
             return exact
-        analyzer = self.keyword.analyzer
+        analyzer = self.analyzer
         law_terms = set(analyzer.terms(law)) - _GENERIC
         if not law_terms:
             return []
@@ -58,15 +59,14 @@ class NormLookup:
     def chunk_ids(self, ref: NormReference, docs: Sequence[str]) -> list[str]:
         if not docs:
             return []
-        rows = self.keyword.section_chunks(docs)
-        hits = [r for r in rows if section_matches(r[2], ref)]
-        hits.sort(key=lambda r: (docs.index(r[1]), r[3]))
+        hits = [r for r in self.mirror.section_chunks(docs) if section_matches(r.section, ref)]
+        hits.sort(key=lambda r: (docs.index(r.doc), r.position))
         if ref.absatz:  # the chunk holding "(2)" first
-            hits.sort(key=lambda r: 0 if ref.absatz in absatz_numbers(r[4]) else 1)
+            hits.sort(key=lambda r: 0 if ref.absatz in absatz_numbers(r.text) else 1)
         per_doc: dict[str, int] = {}
         chosen = []
-        for chunk_id, doc, *_ in hits:
-            if per_doc.get(doc, 0) < MAX_CHUNKS_PER_REFERENCE:
-                per_doc[doc] = per_doc.get(doc, 0) + 1
-                chosen.append(chunk_id)
+        for hit in hits:
+            if per_doc.get(hit.doc, 0) < MAX_CHUNKS_PER_REFERENCE:
+                per_doc[hit.doc] = per_doc.get(hit.doc, 0) + 1
+                chosen.append(hit.id)
         return chosen

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from legal.text import readable_units
+from vectorstore.lexical.chunk_mirror import StoredChunk
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sentence_vectors (
@@ -168,8 +169,10 @@ class SentenceIndexer:
     def flush(self) -> None:
         """Every write is committed as it happens; nothing to persist."""
 
-    def backfill(self, rows: Iterable[tuple[str, str, Mapping[str, Any]]],
-                 batch: int = 64) -> int:
+    def _upsert_rows(self, rows: Sequence[StoredChunk]) -> None:
+        self.on_upsert([r.id for r in rows], [r.text for r in rows], [r.metadata for r in rows])
+
+    def backfill(self, rows: Iterable[StoredChunk], batch: int = 64) -> int:
         """Embed the sentences of chunks indexed before this store existed (an upgraded
         installation, a restored backup); what is stored already is skipped. Returns the
         number of sentences embedded (none when sentences are embedded at first reading)."""
@@ -177,14 +180,14 @@ class SentenceIndexer:
             return 0
         before = self.store.embedded
         known = self.store.chunk_ids()  # a restart over a filled store reads nothing again
-        chunk: list[tuple[str, str, Mapping[str, Any]]] = []
+        chunk: list[StoredChunk] = []
         for row in rows:
-            if row[0] in known:
+            if row.id in known:
                 continue
             chunk.append(row)
             if len(chunk) == batch:
-                self.on_upsert(*map(list, zip(*chunk, strict=True)))
+                self._upsert_rows(chunk)
                 chunk = []
         if chunk:
-            self.on_upsert(*map(list, zip(*chunk, strict=True)))
+            self._upsert_rows(chunk)
         return self.store.embedded - before

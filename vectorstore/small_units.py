@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from vectorstore.filters import RetrievalFilter
-from vectorstore.keyword import KeywordIndex
+from vectorstore.lexical.keyword_index import KeywordIndex
 from vectorstore.sentence_vectors import SentenceVectorStore, chunk_sentence_texts
 
 
@@ -43,22 +43,22 @@ class SmallUnitRanker:
         generation = self.keyword.generation()
         if generation == self._generation:
             return
-        rows = self.keyword.stored_rows()
+        rows = self.keyword.mirror.rows()
         owners: list[str] = []
         texts: list[str] = []
-        for chunk_id, text, meta in rows:
-            if chunk_id not in self._rows:
-                units = chunk_sentence_texts(text, meta)
-                owners.extend([chunk_id] * len(units))
+        for row in rows:
+            if row.id not in self._rows:
+                units = chunk_sentence_texts(row.text, row.metadata)
+                owners.extend([row.id] * len(units))
                 texts.extend(units)
         fresh: dict[str, list[np.ndarray]] = {}
         for start in range(0, len(texts), 2000):  # missing vectors are embedded and kept
             part = self.store.vectors(owners[start:start + 2000], texts[start:start + 2000])
             for chunk_id, vector in zip(owners[start:start + 2000], part, strict=True):
                 fresh.setdefault(chunk_id, []).append(vector)
-        self._rows = {chunk_id: self._rows[chunk_id] if chunk_id in self._rows
-                      else np.vstack(fresh[chunk_id]).astype(np.float32)
-                      for chunk_id, _, _ in rows if chunk_id in self._rows or chunk_id in fresh}
+        self._rows = {row.id: self._rows[row.id] if row.id in self._rows
+                      else np.vstack(fresh[row.id]).astype(np.float32)
+                      for row in rows if row.id in self._rows or row.id in fresh}
         self._chunk_ids = list(self._rows)
         sizes = [len(self._rows[c]) for c in self._chunk_ids]
         self._starts = np.cumsum([0, *sizes[:-1]]).astype(np.int64)

@@ -20,7 +20,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.loaders.sniff import check_content
 from ingest.manifest import FAILED, INDEXED, NEEDS_OCR, DocumentRecord, Manifest
 from ingest.pipeline import IngestPipeline, IngestReport, ProgressCallback
-from vectorstore.keyword import KeywordIndex
+from vectorstore.lexical.keyword_index import KeywordIndex
 from vectorstore.protocols import VectorStore
 from vectorstore.sentence_vectors import SentenceIndexer
 
@@ -58,9 +58,9 @@ def report_lines(report: IngestReport, collection: str, *,
 def sync_keyword_index(keyword: KeywordIndex, manifest: Manifest, store: VectorStore) -> None:
     """An index built before the keyword index existed (or restored without it) is synced."""
     indexed = sum(len(r.chunk_ids) for r in manifest.records(status=INDEXED))
-    if indexed and keyword.count() != indexed:
+    if indexed and keyword.mirror.count() != indexed:
         log.warning("keyword index out of step (%d vs %d chunks): rebuilding from the store",
-                    keyword.count(), indexed)
+                    keyword.mirror.count(), indexed)
         keyword.clear()
         ids, texts, metas = [], [], []
         for row in store.iter_all():
@@ -194,7 +194,7 @@ class DocumentService:
         Returns the number of sentences embedded."""
         if self.sentences is None:
             return 0
-        filled = self.sentences.backfill(self.keyword.stored_rows())
+        filled = self.sentences.backfill(self.keyword.mirror.rows())
         if filled:
             log.info("sentence vectors filled: %d", filled)
         return filled
@@ -222,5 +222,5 @@ class DocumentService:
             reports.append((collection, self.ingest(present, collection, prune=False,
                                                     progress=progress)))
         if self.sentences is not None:
-            self.sentences.retain({row[0] for row in self.keyword.stored_rows()})
+            self.sentences.retain(self.keyword.mirror.ids())
         return reports

@@ -101,7 +101,7 @@ def figure_changes(old: str, new: str) -> list[tuple[str, str]]:
 
 
 class VersionComparer:
-    """Finds the versions of a norm in the manifest and their text in the keyword index."""
+    """Finds the versions of a norm in the manifest and their text in the chunk mirror."""
 
     def __init__(self, records: Callable[[], list[DocumentRecord]],
                  section_chunks: SectionChunks) -> None:
@@ -140,13 +140,13 @@ class VersionComparer:
 
     def sections(self, record: DocumentRecord) -> dict[str, tuple[str, str]]:
         """Section key -> (heading, whole text), in document order."""
-        rows = sorted(self.section_chunks([record.doc]), key=lambda r: r[3])
+        rows = sorted(self.section_chunks([record.doc]), key=lambda r: r.position)
         text: dict[str, list[str]] = {}
         headings: dict[str, str] = {}
-        for _, _, heading, _, chunk in rows:
-            key = section_key(heading)
-            text.setdefault(key, []).append(chunk)
-            headings.setdefault(key, heading or PREAMBLE)
+        for row in rows:
+            key = section_key(row.section)
+            text.setdefault(key, []).append(row.text)
+            headings.setdefault(key, row.section or PREAMBLE)
         return {key: (headings[key], " ".join(" ".join(parts).split()))
                 for key, parts in text.items()}
 

@@ -130,4 +130,4 @@ def test_a_reindex_keeps_the_readers_sentence_vectors(tmp_path: Path, make_servi
     assert collection == "allgemein" and report.ok
     assert sentences.embedded == embedded  # none embedded again
     assert sentences.count() == stored
-    assert sentences.chunk_ids() == {row[0] for row in svc.components.keyword.stored_rows()}
+    assert sentences.chunk_ids() == svc.components.keyword.mirror.ids()

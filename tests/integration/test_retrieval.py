@@ -71,7 +71,7 @@ def test_keyword_index_follows_deletions(indexed, shared_corpus: Path) -> None:
     try:
         assert indexed.documents.remove("allgemein", target, delete_upload=False)
         assert not any(r.doc == "bund_VwVG.md" for r in indexed.asking.search("Zwangsgeld", k=10))
-        assert indexed.components.keyword.count() == indexed.documents.status()["chunks"]
+        assert indexed.components.keyword.mirror.count() == indexed.documents.status()["chunks"]
     finally:  # the index is shared by the session's other tests
         assert indexed.documents.ingest([shared_corpus / "bund_VwVG.md"], "allgemein").ok
 

@@ -34,10 +34,15 @@ ROWS = {
 }
 
 
+IN_FORCE = {"a1": (20200101, 20231231)}  # an old version; the others are open-ended
+
+
 def fill(store: VectorStore) -> None:
     ids = list(ROWS)
     store.upsert(ids, [ROWS[i][0] for i in ids], [ROWS[i][1] for i in ids],
-                 [dict(ROWS[i][2], page=1) for i in ids])
+                 [dict(ROWS[i][2], page=1, path=f"/akten/{ROWS[i][2]['doc']}",
+                       valid_from_num=IN_FORCE.get(i, (0, 0))[0],
+                       valid_to_num=IN_FORCE.get(i, (0, 99991231))[1]) for i in ids])
 
 
 class StoreContract:
@@ -75,6 +80,20 @@ class StoreContract:
         assert {h.id for h in store.query(unit(1, 0, 0, 0), 5, without_a.chroma_where())} == {
             "c1", "c2"}
         assert store.query(unit(1, 0, 0, 0), 0) == []
+
+    def test_dates_and_paths_are_filtered_inside_the_store_alone(self, store: VectorStore
+                                                                 ) -> None:
+        """Retrieval trusts the store's `where` (nothing filters the hits again): the
+        interval in force and the paths being written must hold in it."""
+        fill(store)
+
+        def found(flt: RetrievalFilter) -> set[str]:
+            return {h.id for h in store.query(unit(1, 0, 0, 0), 5, flt.chroma_where())}
+
+        assert found(RetrievalFilter.of(valid_at="2024-06-01")) == set(ROWS) - {"a1"}
+        assert "a1" in found(RetrievalFilter.of(valid_at="2022-01-01"))
+        assert "a1" in found(RetrievalFilter.of(valid_at="2023-06-01", valid_until="2024-06-01"))
+        assert found(RetrievalFilter.of(exclude_paths=["/akten/c.md"])) == {"a1", "a2", "b1"}
 
     def test_several_vectors_are_answered_in_one_request(self, store: VectorStore) -> None:
         fill(store)

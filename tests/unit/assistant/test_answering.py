@@ -13,7 +13,7 @@ from assistant.answer.reading import SentenceReader, SentenceScorer
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.errors import ConfigError
 from tests.fakes import QueuedLLM, WordVectors
-from vectorstore.german import GermanAnalyzer
+from vectorstore.lexical.german import GermanAnalyzer
 from vectorstore.results import SearchResult
 
 pytestmark = pytest.mark.unit

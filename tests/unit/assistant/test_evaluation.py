@@ -109,7 +109,7 @@ def test_every_miss_is_a_retrieval_miss_or_a_reading_miss() -> None:
     from assistant.evaluation.metrics import reading_metrics, reading_outcome
     from core.config import ReaderSettings
     from tests.fakes import WordVectors
-    from vectorstore.german import GermanAnalyzer
+    from vectorstore.lexical.german import GermanAnalyzer
 
     analyzer = GermanAnalyzer()
     reader = SentenceReader(vectors=WordVectors(analyzer.terms), terms=analyzer.terms,

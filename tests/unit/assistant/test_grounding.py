@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.grounding import check_claims, figures, hard_facts
-from vectorstore.german import GermanAnalyzer
+from vectorstore.lexical.german import GermanAnalyzer
 
 pytestmark = pytest.mark.unit
 

@@ -8,7 +8,7 @@ from assistant.answer.excerpts import fundstelle, reading_excerpts
 from assistant.answer.reading import Features, SentenceReader, SentenceScorer
 from core.config import ReaderSettings, ReaderWeights
 from tests.fakes import WordVectors
-from vectorstore.german import GermanAnalyzer
+from vectorstore.lexical.german import GermanAnalyzer
 from vectorstore.results import SearchResult
 
 pytestmark = pytest.mark.unit

@@ -9,7 +9,7 @@ import pytest
 
 from vectorstore.filters import RetrievalFilter
 from vectorstore.hybrid import HybridConfig, HybridRetriever
-from vectorstore.keyword import KeywordIndex
+from vectorstore.lexical.keyword_index import KeywordIndex
 from vectorstore.results import SearchResult
 
 pytestmark = pytest.mark.unit
@@ -41,20 +41,32 @@ def keyword(tmp_path: Path) -> KeywordIndex:
     index.close()
 
 
+def _collection_of(where: dict | None) -> str | None:
+    """The collection a `where` clause with a single collection restricts to (the fake store
+    understands no more; the store contract tests check real stores)."""
+    clauses = (where or {}).get("$and", [where] if where else [])
+    return next((c["collection"] for c in clauses if isinstance(c.get("collection"), str)), None)
+
+
 class ScriptedDense:
-    """Returns fixed rankings per query text and fixed cosines (like DenseRetriever)."""
+    """Returns fixed rankings per query text and fixed cosines (like DenseRetriever); filters
+    by collection inside the query, as a store does."""
 
     def __init__(self, rankings: dict[str, list[tuple[str, float]]]) -> None:
         self.rankings = rankings
         self.asked: list[str] = []
         self.batches: list[list[str]] = []  # texts embedded together
+        self.wheres: list[dict | None] = []
 
     def retrieve(self, query: str, k: int, where=None) -> list[SearchResult]:
         self.asked.append(query)
+        self.wheres.append(where)
         ranking = self.rankings.get(query, self.rankings.get("*", []))
-        return [SearchResult.from_store(i, CHUNKS[i][2], meta(i, "intern" if i == "d" else
+        hits = [SearchResult.from_store(i, CHUNKS[i][2], meta(i, "intern" if i == "d" else
                                                                 "allgemein"), score)
-                for i, score in ranking[:k]]
+                for i, score in ranking]
+        wanted = _collection_of(where)
+        return [h for h in hits if wanted in (None, h.metadata["collection"])][:k]
 
     def retrieve_many(self, queries: list[str], k: int, where=None) -> list[list[SearchResult]]:
         self.batches.append(list(queries))
@@ -117,6 +129,7 @@ def test_the_filter_holds_for_both_retrievers(keyword: KeywordIndex) -> None:
     open_to_all = retriever.retrieve("Gebühr Hundemarke", 4,
                                      RetrievalFilter.of(collections=["allgemein"]))
     assert open_to_all and "d" not in {r.chunk_id for r in open_to_all}
+    assert dense.wheres[-1] == {"collection": "allgemein"}  # the store filters, once
     everything = retriever.retrieve("Gebühr Hundemarke", 4)
     assert everything[0].chunk_id == "d"
 

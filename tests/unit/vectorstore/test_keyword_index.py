@@ -10,7 +10,7 @@ import pytest
 from bench.suites.concurrency import while_writing
 from legal.references import find_references
 from vectorstore.filters import RetrievalFilter
-from vectorstore.keyword import KeywordIndex
+from vectorstore.lexical.keyword_index import KeywordIndex
 from vectorstore.norm_lookup import NormLookup
 
 pytestmark = pytest.mark.unit
@@ -66,15 +66,18 @@ def test_deletions_and_clearing_take_effect_after_flush(index: KeywordIndex) -> 
     assert "h2" not in {i for i, _ in index.search("Kampfhunde Steuer", 5)}
     index.clear()
     index.flush()
-    assert index.count() == 0 and index.search("Steuer", 5) == []
+    assert index.mirror.count() == 0 and index.search("Steuer", 5) == []
 
 
 def test_the_catalog_and_section_chunks_serve_the_norm_lookup(index: KeywordIndex) -> None:
-    catalog = {row[0]: row for row in index.catalog()}
-    assert catalog["bund_VwVG.md"][1] == "Verwaltungs-Vollstreckungsgesetz (VwVG)"
-    assert catalog["streupflicht.md"][3] == "bauamt"
-    assert [row[0] for row in index.section_chunks(["hundesteuer.md"])] == ["h1", "h2"]
-    lookup = NormLookup(index)
+    catalog = {row.doc: row for row in index.mirror.catalog()}
+    assert catalog["bund_VwVG.md"].title == "Verwaltungs-Vollstreckungsgesetz (VwVG)"
+    assert catalog["streupflicht.md"].collection == "bauamt"
+    assert [row.id for row in index.mirror.section_chunks(["hundesteuer.md"])] == ["h1", "h2"]
+    assert {row.doc for row in index.mirror.catalog(RetrievalFilter.of(
+        collections=["bauamt"], exclude_docs=["other.md"]))} == {"streupflicht.md"}
+    assert index.mirror.catalog(RetrievalFilter.of(collections=[])) == []
+    lookup = NormLookup(index.mirror, index.analyzer)
     ref = find_references("Was regelt § 11 VwVG?")[0]
     docs = lookup.documents_for(ref.law, RetrievalFilter())
     assert docs == ["bund_VwVG.md"] and lookup.chunk_ids(ref, docs) == ["v1"]
@@ -83,14 +86,14 @@ def test_the_catalog_and_section_chunks_serve_the_norm_lookup(index: KeywordInde
 
 def test_readers_and_a_writer_share_the_index_without_errors(index: KeywordIndex) -> None:
     """Gradio serves questions on worker threads while an upload is being indexed."""
-    lookup = NormLookup(index)
+    lookup = NormLookup(index.mirror, index.analyzer)
     ref = find_references("§ 5 der Hundesteuersatzung")[0]
 
     def read(_slot: int) -> None:
         index.search("Steuer Hund Euro", 5)
         docs = lookup.documents_for(ref.law, RetrievalFilter()) if ref.law else []
         lookup.chunk_ids(ref, docs or ["hundesteuer.md"])
-        index.catalog()
+        index.mirror.catalog()
 
     def write() -> None:
         for batch in range(20):
@@ -104,4 +107,4 @@ def test_readers_and_a_writer_share_the_index_without_errors(index: KeywordIndex
 
     _, errors, rounds = while_writing(write, read)
     assert errors == [] and min(rounds) > 0
-    assert index.count() == 4 + 20 * 10 - 6 * 5
+    assert index.mirror.count() == 4 + 20 * 10 - 6 * 5

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vectorstore.keyword import KeywordIndex
+from vectorstore.lexical.keyword_index import KeywordIndex
 from vectorstore.scope import PlaceFinder, find_places
 
 pytestmark = pytest.mark.unit

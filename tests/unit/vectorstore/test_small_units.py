@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from vectorstore.filters import RetrievalFilter
-from vectorstore.keyword import KeywordIndex
+from vectorstore.lexical.keyword_index import KeywordIndex
 from vectorstore.sentence_vectors import SentenceVectorStore
 from vectorstore.small_units import SmallUnitRanker
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from vectorstore.german_stopwords import STOPWORDS
+from vectorstore.lexical.stopwords import STOPWORDS
 
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\r?\n[ \t]*(?=[a-zäöüß])")
 _TOKEN = re.compile(r"[a-z0-9äöüß]+", re.IGNORECASE)
