@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from legal.references import find_references
@@ -18,6 +19,26 @@ from vectorstore.results import SearchResult
 log = logging.getLogger(__name__)
 
 
+class Fusion(StrEnum):
+    """How the ranked lists become one ranking (`retrieval.fusion`)."""
+
+    RRF = "rrf"  # weighted reciprocal rank over every list
+    SCORE = "score"  # BM25 / best BM25 + dense_weight * cosine (for a weak embedder)
+
+
+@dataclass
+class Candidates:
+    """What the retrievers found for one question, before fusion."""
+
+    dense_lists: list[list[str]] = field(default_factory=list)  # per dense query text
+    dense_scores: dict[str, float] = field(default_factory=dict)  # best cosine per chunk
+    keyword_ranked: list[str] = field(default_factory=list)
+    keyword_scores: dict[str, float] = field(default_factory=dict)
+    unit_ranked: list[str] = field(default_factory=list)  # small-to-big: by best sentence
+    focus_lists: list[tuple[float, list[str]]] = field(default_factory=list)  # (weight, ids)
+    by_id: dict[str, SearchResult] = field(default_factory=dict)  # dense hits as found
+
+
 @dataclass(frozen=True)
 class HybridConfig:
     """Fusion knobs; every switch exists so that its contribution can be measured."""
@@ -25,7 +46,7 @@ class HybridConfig:
     use_dense: bool = True
     use_keyword: bool = True
     use_norm_lookup: bool = True
-    fusion: str = "rrf"  # "rrf": reciprocal rank; "score": BM25/max + dense_weight * cosine
+    fusion: Fusion = Fusion.RRF
     dense_weight: float = 2.0
     keyword_weight: float = 1.0
     rrf_k: int = 10
@@ -33,6 +54,9 @@ class HybridConfig:
     question_weight: float = 0.0  # the interrogative clause of a case, as further lists
     candidates: int = 50  # per retriever, before fusion
     dense_candidates: bool = True  # False: dense only re-ranks what BM25 found
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fusion", Fusion(self.fusion))  # settings give the string
 
 
 class Reranker(Protocol):
@@ -67,44 +91,12 @@ class HybridRetriever:
             return []
         cfg = self.config
         pool = max(cfg.candidates, k)
-        fused: dict[str, float] = {}
-        dense_scores: dict[str, float] = {}
-        keyword_scores: dict[str, float] = {}
-        by_id: dict[str, SearchResult] = {}
-        keyword_ranked: list[str] = []
-        dense_lists: list[list[str]] = []
-        focus = focus_query if cfg.question_weight > 0 and cfg.fusion == "rrf" else None
-        focus_lists: list[tuple[float, list[str]]] = []
-        if cfg.use_dense and self.dense is not None:
-            texts = list(dict.fromkeys([query, dense_query or query]))
-            rankings = self._dense_rankings([*texts, *([focus] if focus else [])], pool, flt,
-                                            by_id, dense_scores, scored=len(texts))
-            dense_lists = rankings[:len(texts)]
-            if focus:
-                focus_lists.append((cfg.question_weight * cfg.dense_weight / len(dense_lists),
-                                    rankings[-1]))
-        if cfg.use_keyword:
-            for chunk_id, score in self.keyword.search(query, pool, flt):
-                keyword_scores[chunk_id] = score
-                keyword_ranked.append(chunk_id)
-            if not cfg.dense_candidates and keyword_ranked:
-                dense_lists = [[i for i in r if i in keyword_scores] for r in dense_lists]
-                dense_scores = {i: dense_scores[i] for r in dense_lists for i in r}
-            if focus:
-                focus_lists.append((cfg.question_weight * cfg.keyword_weight,
-                                    [i for i, _ in self.keyword.search(focus, pool, flt)]))
-        unit_ranked: list[str] = []
-        if cfg.sentence_weight > 0 and self.units is not None and cfg.fusion == "rrf":
-            unit_ranked = [i for i, _ in self.units.rank(dense_query or query, pool, flt)]
-        if cfg.fusion == "rrf":
-            share = cfg.dense_weight / max(1, len(dense_lists))
-            for weight, ranking in ([(share, r) for r in dense_lists]
-                                    + [(cfg.keyword_weight, keyword_ranked),
-                                       (cfg.sentence_weight, unit_ranked), *focus_lists]):
-                for rank, chunk_id in enumerate(ranking):
-                    fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (cfg.rrf_k + rank + 1)
+        found = self._candidates(query, pool, flt, dense_query or query, focus_query)
+        if cfg.fusion is Fusion.RRF:
+            fused = self._fuse_ranks(found)
         else:
-            self._score_fusion(dense_query or query, fused, dense_scores, keyword_scores)
+            fused = self._fuse_scores(dense_query or query, found)
+        by_id, dense_scores, keyword_scores = found.by_id, found.dense_scores, found.keyword_scores
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)
         if cfg.use_norm_lookup:
             pinned = self._named_norms(query, flt, ranked, by_id)
@@ -117,6 +109,53 @@ class HybridRetriever:
         if self.reranker is not None:
             results = self.reranker.rerank(query, results)
         return results[:k]
+
+    def _candidates(self, query: str, pool: int, flt: RetrievalFilter, dense_query: str,
+                    focus_query: str | None) -> Candidates:
+        """Every list the configuration asks for: dense (question and Gemeinde-free form,
+        embedded together), BM25, small-to-big and a case's interrogative clause."""
+        cfg = self.config
+        found = Candidates()
+        rrf = cfg.fusion is Fusion.RRF
+        focus = focus_query if cfg.question_weight > 0 and rrf else None
+        if cfg.use_dense and self.dense is not None:
+            texts = list(dict.fromkeys([query, dense_query]))
+            rankings = self._dense_rankings([*texts, *([focus] if focus else [])], pool, flt,
+                                            found.by_id, found.dense_scores, scored=len(texts))
+            found.dense_lists = rankings[:len(texts)]
+            if focus:
+                found.focus_lists.append(
+                    (cfg.question_weight * cfg.dense_weight / len(found.dense_lists),
+                     rankings[-1]))
+        if cfg.use_keyword:
+            for chunk_id, score in self.keyword.search(query, pool, flt):
+                found.keyword_scores[chunk_id] = score
+                found.keyword_ranked.append(chunk_id)
+            if not cfg.dense_candidates and found.keyword_ranked:
+                found.dense_lists = [[i for i in r if i in found.keyword_scores]
+                                     for r in found.dense_lists]
+                found.dense_scores = {i: found.dense_scores[i]
+                                      for r in found.dense_lists for i in r}
+            if focus:
+                found.focus_lists.append((cfg.question_weight * cfg.keyword_weight,
+                                          [i for i, _ in self.keyword.search(focus, pool, flt)]))
+        if cfg.sentence_weight > 0 and self.units is not None and rrf:
+            found.unit_ranked = [i for i, _ in self.units.rank(dense_query, pool, flt)]
+        return found
+
+    def _fuse_ranks(self, found: Candidates) -> dict[str, float]:
+        """Fusion.RRF: each list adds weight / (rrf_k + rank); the dense weight is shared by
+        the dense lists."""
+        cfg = self.config
+        fused: dict[str, float] = {}
+        share = cfg.dense_weight / max(1, len(found.dense_lists))
+        for weight, ranking in ([(share, r) for r in found.dense_lists]
+                                + [(cfg.keyword_weight, found.keyword_ranked),
+                                   (cfg.sentence_weight, found.unit_ranked),
+                                   *found.focus_lists]):
+            for rank, chunk_id in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (cfg.rrf_k + rank + 1)
+        return fused
 
     def _dense_rankings(self, texts: list[str], pool: int, flt: RetrievalFilter,
                         by_id: dict[str, SearchResult], scores: dict[str, float], scored: int
@@ -136,9 +175,8 @@ class HybridRetriever:
             rankings.append(ranking)
         return rankings
 
-    def _score_fusion(self, query: str, fused: dict[str, float], dense: dict[str, float],
-                      keyword: dict[str, float]) -> None:
-        """BM25 normalised to the best hit, plus a small dense bonus.
+    def _fuse_scores(self, query: str, found: Candidates) -> dict[str, float]:
+        """Fusion.SCORE: BM25 normalised to the best hit, plus a small dense bonus.
 
         For a weak embedder: with the English MiniLM, dense ranks were near-random on German
         paraphrases (hit@5 0.08 on the dev set) and rank fusion let them push good BM25 hits
@@ -146,13 +184,14 @@ class HybridRetriever:
         measured best with "rrf" (bench/ablation.py).
         """
         cfg = self.config
+        dense, keyword = found.dense_scores, found.keyword_scores
         top = max(keyword.values(), default=0.0) or 1.0
         if self.dense is not None and cfg.use_dense:
             missing = [i for i in keyword if i not in dense]
             dense.update(self.dense.similarities(query, missing))
-        for chunk_id in set(dense) | set(keyword):
-            fused[chunk_id] = (cfg.keyword_weight * keyword.get(chunk_id, 0.0) / top
-                               + cfg.dense_weight * dense.get(chunk_id, 0.0))
+        return {chunk_id: cfg.keyword_weight * keyword.get(chunk_id, 0.0) / top
+                + cfg.dense_weight * dense.get(chunk_id, 0.0)
+                for chunk_id in set(dense) | set(keyword)}
 
     def _named_norms(self, query: str, flt: RetrievalFilter, ranked: Sequence[str],
                      by_id: dict[str, SearchResult]) -> list[str]:

@@ -182,3 +182,12 @@ def test_small_to_big_list_is_fused_with_its_weight(keyword: KeywordIndex) -> No
         "Hundesteuer Kampfhund", 2)
     assert results[0].chunk_id == "c"  # 3/11 beats BM25's first place (1/11)
     assert results[0].score == pytest.approx(3.0 / 11)
+
+
+def test_fusion_modes_are_an_enum_settings_spell_as_strings() -> None:
+    from vectorstore.hybrid import Fusion
+
+    assert HybridConfig(fusion="score").fusion is Fusion.SCORE
+    assert HybridConfig().fusion is Fusion.RRF
+    with pytest.raises(ValueError):
+        HybridConfig(fusion="borda")
