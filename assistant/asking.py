@@ -1,24 +1,27 @@
-"""Asking: search, answer and evaluate, always with the asker's rights, always audited.
+"""Asking: one short pipeline, always with the asker's rights, always audited.
 
-Every path that answers a question (chat, `rathaus ask`, the Prompt-Labor, evaluation runs and
-any later API) goes through `AskingService.ask`, which writes the audit entry itself: a caller
-cannot forget it.
+rights (once, at the boundary) → the day asked about → retrieve (place scope, filters inside
+the stores) → answer (the sources handed in; the answer step never searches) → version notes →
+audit. Every path that answers a question (chat, `rathaus ask`, the OpenAI API, the
+Prompt-Labor, evaluation runs) goes through `AskingService.ask`, which writes the audit entry
+itself: a caller cannot forget it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
-from assistant.answer.answering import CHECKED, Answer, AnswerService, render_prompt
-from assistant.answer.conversation import Turn
+from assistant.answer.answering import AnswerService, render_prompt
+from assistant.answer.conversation import Turn, resolve_question
 from assistant.answer.prompting import PromptLibrary, PromptTemplate
-from assistant.answer.reading import SentenceReader
+from assistant.answer.reading import Reading, SentenceReader
+from assistant.answer.result import Answer, AnswerKind, Retrieved
 from assistant.evaluation.harness import EvalSummary, Question, QuestionResult
-from assistant.identity.access import AccessService
+from assistant.identity.access import AccessService, ReadScope
 from assistant.identity.accounts import User
 from assistant.llm.base import LLMBackend
 from assistant.records.audit import AuditEntry, AuditLog
@@ -37,10 +40,6 @@ from vectorstore.results import SearchResult, source_label
 from vectorstore.scope import PlaceFinder
 
 log = logging.getLogger(__name__)
-
-LOCAL_OPERATOR = "cli"
-"""Audit name of a request made without a user (the operator on the server's command line)."""
-
 
 @dataclass(frozen=True)
 class RenderedPrompt:
@@ -83,26 +82,39 @@ class AskingService:
         self.today = today  # versions in force on this day unless a question names another
         self.comparer = compare
 
+    # ------------------------------------------------------------------ rights
+    def scope(self, user: User | None = None, collections: Sequence[str] | None = None
+              ) -> ReadScope:
+        """The one rights check of a request; every stage after it reads the scope."""
+        return self.access.scope(user, collections)
+
     # ------------------------------------------------------------------ retrieval
     def search(
         self, query: str, *, k: int = 5, collections: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, doc_types: Sequence[str] | None = None,
         valid_at: str | None = None, user: User | None = None, valid_until: str | None = None,
+        scope: ReadScope | None = None,
     ) -> list[SearchResult]:
         """Retrieve passages the user may read; documents being written are never returned.
         Only versions in force on `valid_at` (today by default; with `valid_until`, at some
-        day of that range) are searched.
+        day of that range) are searched. `scope`: rights already checked by the caller."""
+        return self._search(query, k, scope or self.scope(user, collections), docs=docs,
+                            doc_types=doc_types, valid_at=valid_at, valid_until=valid_until)
 
-        The rights become part of the filter the stores apply inside the query; documents being
-        written are excluded there and checked again after the query."""
+    def _search(self, query: str, k: int, scope: ReadScope, *,
+                docs: Sequence[str] | None = None, doc_types: Sequence[str] | None = None,
+                valid_at: str | None = None, valid_until: str | None = None,
+                place: tuple[set[str], str] | None = None) -> list[SearchResult]:
+        """The rights become part of the filter the stores apply inside the query; documents
+        being written are excluded there and checked again after the query. `place`: the
+        question's place scope, when the caller computed it already."""
         if not query.strip():
             raise AssistantError("Bitte eine Frage oder Suchbegriffe eingeben", "empty query")
-        allowed = self.access.allowed_collections(user, collections)
-        if allowed is not None and not allowed:
+        if scope.reads_nothing:
             return []
-        other_places, dense_query = self.place_scope(query)
+        other_places, dense_query = place or self.place_scope(query)
         flt = RetrievalFilter.of(
-            collections=allowed, docs=docs, doc_types=doc_types,
+            collections=scope.collections, docs=docs, doc_types=doc_types,
             valid_at=valid_at or self.today().isoformat(), valid_until=valid_until,
             exclude_paths=self.pending_paths(), exclude_docs=other_places,
         )
@@ -122,35 +134,35 @@ class AskingService:
         return (scopes.out_of_scope(self.keyword.query_terms(query)),
                 scopes.without_places(query, self.keyword.analyzer.terms))
 
-    def rule_query(self, query: str) -> str:
-        """What the embedder compares passages and sentences with: like retrieval, it asks
-        for the rule, not for the Gemeinde the question names."""
-        return self.place_scope(query)[1]
+    def retrieve(self, question: str, history: Sequence[Turn], scope: ReadScope,
+                 when: AsOf | None = None, k: int | None = None) -> Retrieved:
+        """The retrieve stage of answering: a follow-up joined with the question before it,
+        `k` passages (default `answer.k`) of the versions in force on the day asked about, and
+        the rule query sentences are compared with (the question without the Gemeinde)."""
+        query = resolve_question(question, history, self.answer_settings.history_turns)
+        place = self.place_scope(query)
+        sources = self._search(
+            query, k or self.answer_settings.k, scope, place=place,
+            valid_at=when.start.isoformat() if when else None,
+            valid_until=when.end.isoformat() if when else None)
+        return Retrieved(question, query, tuple(sources), place[1], follow_up=bool(history))
+
+    def read(self, question: str, scope: ReadScope | None = None, when: AsOf | None = None,
+             k: int | None = None) -> tuple[list[SearchResult], Reading]:
+        """Retrieve, then rank the sentences (benchmarks fit the reader on this)."""
+        retrieved = self.retrieve(question, (), scope or self.scope(), when, k)
+        return list(retrieved.sources), self.answers.read(retrieved)
 
     def example_questions(self, user: User | None, collection: Sequence[str] | None, n: int = 4
                           ) -> list[str]:
         """Questions made from the headings of the collections the user may read."""
         from assistant.examples import example_questions
 
-        allowed = self.access.allowed_collections(user, collection)
+        allowed = self.scope(user, collection).collections
         names = allowed if allowed is not None else self.access.collections()
         return example_questions(self.keyword.mirror.sections(names), n)
 
     # ------------------------------------------------------------------ answers
-    def answerer(self, collections: Sequence[str] | None = None,
-                 user: User | None = None, as_of: AsOf | None = None) -> AnswerService:
-        """The answer pipeline bound to one user's rights and collections, and to the versions
-        in force on the day (or in the year) the question is about."""
-        window = (as_of.start.isoformat(), as_of.end.isoformat()) if as_of else (None, None)
-        return AnswerService(
-            retrieve=lambda q, k: self.search(q, k=k, collections=collections, user=user,
-                                              valid_at=window[0], valid_until=window[1]),
-            reader=self.reader, terms=self.keyword.analyzer.terms,
-            backend=self.backend, llm=self.llm, settings=self.answer_settings,
-            reading=self.reader_settings, prompts=self.prompts, rarity=self.keyword.idf,
-            rule_query=self.rule_query,
-        )
-
     @cached_property
     def backend(self) -> LLMBackend | None:
         return self.choose_backend()
@@ -159,9 +171,17 @@ class AskingService:
     def backend_name(self) -> str:
         return self.backend.name if self.backend else "extractive"
 
+    @cached_property
+    def answers(self) -> AnswerService:
+        """The answer step, built on the first answer (it chooses the LLM backend)."""
+        return AnswerService(
+            reader=self.reader, terms=self.keyword.analyzer.terms, backend=self.backend,
+            llm=self.llm, settings=self.answer_settings, reading=self.reader_settings,
+            prompts=self.prompts, rarity=self.keyword.idf)
+
     def pinned_template(self) -> PromptTemplate:
         """The prompt version settings pin for the configured backend."""
-        return self.answerer().prompt_template()
+        return self.answers.prompt_template()
 
     def pinned_refs(self) -> set[str]:
         return {self.answer_settings.prompt_chat, self.answer_settings.prompt_completion}
@@ -169,49 +189,49 @@ class AskingService:
     def warm(self) -> None:
         """Load the embedding model and the LLM before the first visitor asks."""
         self.embedder.embed_query("Aufwärmen")
-        self.answerer().warm()
+        self.answers.warm()
 
     def ask(self, question: str, *, collections: Sequence[str] | None = None,
             history: Sequence[Turn] = (), on_token: Callable[[object], None] | None = None,
             user: User | None = None, template: PromptTemplate | None = None,
-            as_of: str | None = None) -> Answer:
+            as_of: str | None = None, scope: ReadScope | None = None) -> Answer:
         """Answer with the user's rights and record the audit entry (every caller, every path).
 
-        `template` overrides the pinned prompt (the Prompt-Labor); `on_token` receives a
-        Preview, then the model's tokens."""
+        `scope`: the rights, when the caller checked them already (else `user` and
+        `collections` are checked here, once). `template` overrides the pinned prompt (the
+        Prompt-Labor); `on_token` receives a Preview, then the model's tokens."""
         if not question.strip():
             raise AssistantError("Bitte eine Frage eingeben", "empty question")
-        when = self.as_of(question, as_of, collections, user)
-        answer = self.change_answer(question, when, collections, user)
+        scope = scope or self.scope(user, collections)
+        when = self.as_of(question, as_of, scope)
+        answer = self.change_answer(question, when, scope)
         if answer is None:  # a change answer names both versions itself
-            answer = self.answerer(collections, user, when).ask(
-                when.question or question, history, on_token, template)
-            answer.notes.extend(self.version_notes(answer, when, collections, user))
-        answer.as_of = when.label()
+            retrieved = self.retrieve(when.question or question, history, scope, when)
+            answer = self.with_version_notes(
+                self.answers.answer(retrieved, on_token, template), scope)
+        answer = replace(answer, as_of=when.label())
         log.info("answer backend=%s prompt=%s refused=%s grounded=%s support=%.2f",
                  answer.backend, answer.prompt, answer.refused, answer.grounded, answer.support)
         self.audit.record(AuditEntry(
-            user=user.name if user else LOCAL_OPERATOR,
-            collection=",".join(collections or []) or "*", question=question,
+            user=scope.asker, collection=",".join(scope.requested) or "*", question=question,
             sources=[source_label(c.doc, c.section, c.page) for c in answer.citations],
             backend=answer.backend, prompt=answer.prompt, refused=answer.refused))
         return answer
 
-    def as_of(self, question: str, given: str | None, collections: Sequence[str] | None,
-              user: User | None) -> AsOf:
+    def as_of(self, question: str, given: str | None = None, scope: ReadScope | None = None
+              ) -> AsOf:
         """The day (or year) the question is about; "vor der Änderung" becomes the day before
         today's version of the norm found first began."""
         when = question_as_of(question, self.today(), given)
         if not when.before_change:
             return when
-        top = self.search(when.question, k=1, collections=collections, user=user)
+        top = self._search(when.question, 1, scope or self.scope())
         before = day_before(top[0].metadata.get("valid_from")) if top else None
         if before is None:
             return AsOf.day(self.today(), when.question, named=False)
         return AsOf.day(before, when.question)
 
-    def change_answer(self, question: str, when: AsOf, collections: Sequence[str] | None,
-                      user: User | None) -> Answer | None:
+    def change_answer(self, question: str, when: AsOf, scope: ReadScope) -> Answer | None:
         """A "what changed" question about a norm with an earlier version, answered from the
         comparison of both versions (None: not such a question, or no earlier version)."""
         if self.comparer is None or when.before_change or not asks_what_changed(question):
@@ -219,12 +239,10 @@ class AskingService:
 
         def search(query: str, k: int, docs: Sequence[str] | None,
                    valid_at: str | None) -> list[SearchResult]:
-            return self.search(query, k=k, collections=collections, user=user, docs=docs,
-                               valid_at=valid_at)
+            return self._search(query, k, scope, docs=docs, valid_at=valid_at)
 
-        readable = self.access.allowed_collections(user, collections)
         found = ChangeAnswerer(search, self.comparer(), self.keyword.analyzer.terms,
-                               readable).answer(when.question or question, when.end)
+                               scope.collections).answer(when.question or question, when.end)
         return self._from_change(found) if found else None
 
     def compare(self, norm: str, first: str, second: str, user: User | None = None
@@ -235,23 +253,24 @@ class AskingService:
             raise AssistantError("Fassungsvergleich nicht verfügbar", "no comparer configured")
         days = [question_as_of("", self.today(), given) for given in (first, second)]
         return self.comparer().compare(norm, days[0].start, days[1].start,
-                                       self.access.allowed_collections(user, None))
+                                       self.scope(user).collections)
 
     def _from_change(self, change: ChangeAnswer) -> Answer:
+        rule_query = self.place_scope(change.query)[1]
         return Answer(
-            change.text, False, change.citations, change.sources, grounded=True, unsupported=[],
-            backend="extractive", prompt="vergleich", kind=CHECKED, answers_question=True,
+            change.text, AnswerKind.CHECKED, tuple(change.citations), tuple(change.sources),
+            backend="extractive", prompt="vergleich", answers_question=True,
             query=change.query, support=self.reader.read(
-                change.query, change.sources, self.rule_query(change.query)).evidence,
-            notes=["Aus dem Wortlaut beider Fassungen verglichen (rathaus compare)"])
+                change.query, change.sources, rule_query).evidence,
+            notes=("Aus dem Wortlaut beider Fassungen verglichen (rathaus compare)",))
 
-    def version_notes(self, answer: Answer, when: AsOf, collections: Sequence[str] | None,
-                      user: User | None) -> list[str]:
+    def with_version_notes(self, answer: Answer, scope: ReadScope) -> Answer:
         """One sentence per cited version that is not in force today, naming today's
         version and its passage; that passage joins the answer's sources, so the chat shows it
         under its number beside the cited one."""
         today = self.today()
         notes = []
+        sources = list(answer.sources)
         for citation in answer.citations:
             ends = parse_date(citation.valid_to)
             if ends is None or ends >= today:
@@ -259,29 +278,26 @@ class AskingService:
             label = source_label(citation.doc, citation.section, citation.page)
             current = ""
             if citation.superseded_by:
-                hits = self.search(f"{citation.section or ''} {answer.query}", k=1,
-                                   collections=collections, user=user,
-                                   docs=[citation.superseded_by])
+                hits = self._search(f"{citation.section or ''} {answer.query}", 1, scope,
+                                    docs=[citation.superseded_by])
                 if hits:
                     top = hits[0]
-                    known = [s.chunk_id for s in answer.sources]
-                    if top.chunk_id not in known:
-                        answer.sources.append(top)
-                    n = [s.chunk_id for s in answer.sources].index(top.chunk_id) + 1
+                    if top.chunk_id not in [s.chunk_id for s in sources]:
+                        sources.append(top)
+                    n = [s.chunk_id for s in sources].index(top.chunk_id) + 1
                     current = (f"; heute gilt: [{n}] "
                                f"{source_label(top.doc, top.section, top.page)}")
             notes.append(f"[{citation.n}] {label} ({citation.version_label()}) gilt heute "
                          f"nicht mehr{current}.")
-        return notes
+        return replace(answer, sources=tuple(sources)).with_notes(*notes)
 
     def render_prompt(self, question: str, template: PromptTemplate, *,
                       collections: Sequence[str] | None = None, user: User | None = None,
                       k: int | None = None) -> RenderedPrompt:
         """The prompt `ask` would give the model for `question`: same retrieval, same
         excerpts, same rendering function."""
-        answerer = self.answerer(collections, user)
-        _, reading = answerer.read(question, k)
-        text = render_prompt(template, question, answerer.excerpts(reading))
+        _, reading = self.read(question, self.scope(user, collections), k=k)
+        text = render_prompt(template, question, self.answers.excerpts(reading))
         return RenderedPrompt(template.system, text)
 
     # ------------------------------------------------------------------ evaluation
@@ -296,13 +312,13 @@ class AskingService:
         from assistant.evaluation.harness import run_retrieval_eval, summarise
         from assistant.evaluation.metrics import answer_metrics, reading_metrics, reading_outcome
 
+        scope = self.scope(user, collections)
         rows = run_retrieval_eval(
-            questions, lambda q, n: self.search(q, k=n, collections=collections, user=user), k=k)
+            questions, lambda q, n: self.search(q, k=n, scope=scope), k=k)
         extra: dict = {}
         if not retrieval_only:
             for row in rows:
-                answer = self.ask(row.question.question, collections=collections, user=user,
-                                  template=template)
+                answer = self.ask(row.question.question, scope=scope, template=template)
                 row.answer = answer.to_json()
                 row.reading = reading_outcome(row.question, answer)
             extra = {**answer_metrics(rows), **reading_metrics(rows)}

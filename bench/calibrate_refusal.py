@@ -72,14 +72,13 @@ def collect(data_dir: Path, questions: Path, with_llm: bool) -> list[Outcome]:
     svc = build_services(settings)
     outcomes = []
     for question in load_questions(questions):
-        when = svc.asking.as_of(question.question, None, None, None)
+        when = svc.asking.as_of(question.question)
         if with_llm:
             answer = svc.asking.ask(question.question)
             reading, refused, checked = (answer.reading, "KEINE_ANGABE" in answer.draft,
                                          answer.kind == "checked")
         else:
-            _, reading = svc.asking.answerer(None, None, when).read(
-                when.question or question.question)
+            _, reading = svc.asking.read(when.question or question.question, when=when)
             refused = checked = False
         ranked = reading.ranked if reading else ()
         features = np.array([[getattr(s.features, n) for n in SIGNALS] for s in ranked])

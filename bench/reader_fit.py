@@ -71,9 +71,9 @@ def read_all(data_dir: Path, questions_path: Path, sources: int) -> list[Read]:
     for question in load_questions(questions_path):
         if not question.answerable:
             continue
-        when = asking.as_of(question.question, None, None, None)
+        when = asking.as_of(question.question)
         asked = when.question or question.question
-        passages, reading = asking.answerer(None, None, when).read(asked)
+        passages, reading = asking.read(asked, when=when)
         ranked = reading.ranked
         f = np.array([[s.features.similarity, s.features.coverage, s.features.context,
                        s.features.answer_type, s.features.rank] for s in ranked]).reshape(-1, 5)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from common import SHARED, emit, percentile
 
-from assistant.answer.answering import Preview
+from assistant.answer.result import Preview
 from assistant.evaluation.harness import load_questions
 from assistant.wiring import build_services
 from core.config import Settings

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from assistant.answer.answering import Answer, Preview
 from assistant.answer.citations import Citation
+from assistant.answer.result import Answer, Preview
 from assistant.stdio import native_stdout_to_stderr
 from cli.context import cli_context, fail
 from core.errors import AssistantError

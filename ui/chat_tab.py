@@ -10,8 +10,8 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.answer.answering import Answer, Preview
 from assistant.answer.conversation import Turn
+from assistant.answer.result import Answer, Preview
 from assistant.asking import AskingService
 from assistant.identity.access import AccessService
 from assistant.records.feedback import Feedback, FeedbackStore
@@ -111,9 +111,8 @@ def build_chat_tab(asking: AskingService, access: AccessService, feedback: Feedb
         text = (text or "").strip()
         if not text:
             raise gr.Error("Bitte eine Frage eingeben.")
-        wanted = chosen(collection_name)
-        try:
-            access.allowed_collections(user, wanted)
+        try:  # the one rights check of this question; asking reads the scope
+            scope = access.scope(user, chosen(collection_name))
         except AssistantError as exc:
             raise gr.Error(exc.message_de) from exc
         history = list(history or []) + [{"role": "user", "content": text},
@@ -123,8 +122,8 @@ def build_chat_tab(asking: AskingService, access: AccessService, feedback: Feedb
         answer: Answer | None = None
         try:
             for item in stream_tokens(lambda on_token: asking.ask(
-                    text, collections=wanted, history=[Turn(**t) for t in past],
-                    on_token=on_token, user=user, as_of=(day or "").strip() or None)):
+                    text, scope=scope, history=[Turn(**t) for t in past],
+                    on_token=on_token, as_of=(day or "").strip() or None)):
                 if isinstance(item, Preview):  # the Fundstelle at once, while the model reads
                     lead = preview_markdown(item)
                     history[-1]["content"] = lead

@@ -29,8 +29,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from assistant.answer.answering import Answer
 from assistant.answer.conversation import Turn
+from assistant.answer.result import Answer
+from assistant.identity.access import ReadScope
 from assistant.identity.accounts import User
 from assistant.wiring import Services
 from core.errors import AccountError, AssistantError, BackendUnavailable, StoreError
@@ -152,18 +153,19 @@ def models(services: Services, user: User) -> dict[str, Any]:
                      for name in names]}
 
 
-def collections_of(model: Any, services: Services, user: User) -> list[str] | None:
-    """`rathaus` -> every readable collection (None); `rathaus:bauamt` -> ["bauamt"] after the
-    rights check (403 when the user may not read it, 404 when it does not exist)."""
+def scope_of(model: Any, services: Services, user: User) -> ReadScope:
+    """The one rights check of a request: `rathaus` -> every readable collection;
+    `rathaus:bauamt` -> "bauamt" (403 when the user may not read it, 404 when it does not
+    exist)."""
     name = str(model or MODEL)
     if name == MODEL:
-        return None
+        return services.access.scope(user)
     prefix, _, collection = name.partition(":")
     if prefix != MODEL or collection not in services.access.collections():
         raise ApiError(404, f"Das Modell „{name}“ gibt es nicht (siehe /v1/models).",
                        "invalid_request_error", "model_not_found", "model")
     try:
-        return services.access.allowed_collections(user, [collection])
+        return services.access.scope(user, [collection])
     except AccountError as exc:
         raise _error_for(exc) from exc
 
@@ -202,15 +204,14 @@ def router(services: Services) -> APIRouter:
                 raise ApiError(400, "Der Anfragetext muss ein JSON-Objekt sein.",
                                "invalid_request_error")
             model = str(body.get("model") or MODEL)
-            wanted = collections_of(model, services, user)
+            scope = scope_of(model, services, user)
             question, history = conversation(body.get("messages"))
             as_of = str(body["as_of"]) if body.get("as_of") else None
         except ApiError as error:
             return error.response()
 
         def ask() -> Answer:
-            return services.asking.ask(question, collections=wanted, history=history, user=user,
-                                       as_of=as_of)
+            return services.asking.ask(question, scope=scope, history=history, as_of=as_of)
 
         pending = asyncio.ensure_future(asyncio.to_thread(ask))
         if body.get("stream"):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 
-from assistant.answer.answering import Answer, Citation, Preview
+from assistant.answer.citations import Citation
+from assistant.answer.result import Answer, Preview
 from legal.text import flatten
 from vectorstore.results import SearchResult, source_label
 

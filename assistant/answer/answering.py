@@ -1,5 +1,5 @@
-"""Build answers a Verwaltung can trust: retrieve, read the passages sentence by sentence,
-show the sentence that states the rule at once, and let a model phrase only what it can.
+"""Build answers a Verwaltung can trust from what retrieval found: read the passages sentence by
+sentence, show the sentence that states the rule at once, and let a model phrase only what it can.
 
 What staff see is one of three kinds, and the label says which:
 - **geprüfte Antwort** (`kind="checked"`): sentences written by the model, each supported by the
@@ -19,98 +19,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
 from assistant.answer.citations import Citation
 from assistant.answer.conflicts import ConflictFinder, by_level
-from assistant.answer.conversation import Turn, resolve_question
 from assistant.answer.excerpts import Excerpt, fundstellen, reading_excerpts
 from assistant.answer.grounding import SentenceCheck, check_claims
 from assistant.answer.prompting import PromptLibrary, PromptTemplate
 from assistant.answer.protocol import ParsedAnswer, parse_answer
 from assistant.answer.reading import Reading, SentenceReader
+from assistant.answer.result import REFUSAL, Answer, AnswerKind, Preview, Retrieved
 from assistant.llm.base import LLMBackend, PromptText
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from legal.figures import FIGURE_TYPES, matches_type
 from legal.levels import NormLevel
 from legal.questions import HOLDS_QUESTION, weight_of, weighted_share
-from vectorstore.results import SearchResult
 
 log = logging.getLogger(__name__)
 
-REFUSAL = "In den vorliegenden Dokumenten finde ich dazu keine Angabe."
-CHECKED, QUOTE, REFUSED = "checked", "quote", "refusal"
-LABELS = {CHECKED: "geprüfte Antwort", QUOTE: "Fundstelle (wörtlich)",
-          REFUSED: "keine Angabe in den Unterlagen"}
 FURTHER = "Weitere Fundstelle"
 CONFLICT_SOURCES = 5  # levels compared among the first five sources (as before the reader)
 
-
-@dataclass
-class Answer:
-    """The `rathaus ask --json` contract (see to_json)."""
-
-    answer: str
-    refused: bool
-    citations: list[Citation]
-    sources: list[SearchResult]
-    grounded: bool
-    unsupported: list[str]
-    backend: str
-    prompt: str
-    kind: str = REFUSED
-    answers_question: bool = False
-    refusal_reason: str = ""  # evidence | model
-    query: str = ""
-    support: float = 0.0  # the evidence: how well the best-matching sentence fits
-    draft: str = ""
-    notes: list[str] = field(default_factory=list)
-    rendered_prompt: str = ""  # what the model was given (for the Prompt-Labor)
-    as_of: str = ""  # the day (or range) whose versions were used, e.g. "01.03.2020"
-    reading: Reading | None = None  # the ranked sentences (for evaluation and the Prompt-Labor)
-
-    @property
-    def label(self) -> str:
-        return LABELS[self.kind]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer,
-            "refused": self.refused,
-            "citations": [c.to_json() for c in self.citations],
-            "sources": [s.to_json() for s in self.sources],
-            "grounded": self.grounded,
-            "unsupported": self.unsupported,
-            "backend": self.backend,
-            "prompt": self.prompt,
-            "kind": self.kind,
-            "label": self.label,
-            "answers_question": self.answers_question,
-            "as_of": self.as_of,
-            "notes": self.notes,
-            # added with the sentence reader (issue 23)
-            "evidence": round(self.support, 4),
-            "sentences": [{"n": s.n, "sentence": s.sentence, "score": round(s.score, 4)}
-                          for s in (self.reading.ranked[:5] if self.reading else ())],
-        }
-
-
-@dataclass(frozen=True)
-class Preview:
-    """Shown before the model writes: the sources and the Fundstellen, best first
-    (`passage` is the first; None when the evidence is too thin)."""
-
-    sources: list[SearchResult]
-    passage: Citation | None
-    fundstellen: tuple[Citation, ...] = ()
-    drafting: bool = False  # a model writes next: the answer is still to be checked
-
-
-Retrieve = Callable[[str, int], list[SearchResult]]
 Terms = Callable[[str], list[str]]
 Rarity = Callable[[str], float]
-RuleQuery = Callable[[str], str]
 OnEvent = Callable[[Any], None]  # receives one Preview, then str tokens
 
 
@@ -125,19 +57,16 @@ def _parse_ref(ref: str) -> tuple[str, int | None]:
 
 
 class AnswerService:
-    """Answers one question (optionally in a conversation) from the indexed documents."""
+    """Answers one question from the sources retrieval found for it; it never searches."""
 
-    def __init__(self, *, retrieve: Retrieve, reader: SentenceReader, terms: Terms,
+    def __init__(self, *, reader: SentenceReader, terms: Terms,
                  backend: LLMBackend | None, llm: LLMSettings, settings: AnswerSettings,
                  reading: ReaderSettings, prompts: PromptLibrary | None = None,
-                 rarity: Rarity | None = None, rule_query: RuleQuery | None = None) -> None:
-        """`rarity` weighs terms (idf) in the grounding check; `rule_query` is what the
-        embedder compares sentences with (the question without the Gemeinde's name)."""
-        self.retrieve = retrieve
+                 rarity: Rarity | None = None) -> None:
+        """`rarity` weighs terms (idf) in the grounding check."""
         self.reader = reader
         self.terms = terms
         self.rarity = rarity or (lambda _term: 1.0)
-        self.rule_query = rule_query or (lambda q: q)
         self.backend = backend
         self.llm = llm
         self.settings = settings
@@ -158,25 +87,24 @@ class AnswerService:
         if self.backend is not None:
             self.backend.load(self.prompt_template().system)
 
-    def read(self, query: str, k: int | None = None) -> tuple[list[SearchResult], Reading]:
-        """Retrieve (`k` passages, default `answer.k`), then rank their sentences."""
-        sources = self.retrieve(query, k or self.settings.k)
-        return sources, self.reader.read(query, sources, self.rule_query(query))
+    def read(self, retrieved: Retrieved) -> Reading:
+        """Rank the sentences of what was retrieved."""
+        return self.reader.read(retrieved.query, retrieved.sources, retrieved.rule_query)
 
     def excerpts(self, reading: Reading) -> list[Excerpt]:
         """The compact excerpts a model reads (also `prompts render`)."""
         return reading_excerpts(reading, self.settings.prompt_excerpts, self.settings.prompt_chars)
 
-    def ask(self, question: str, history: Sequence[Turn] = (),
-            on_token: OnEvent | None = None, template: PromptTemplate | None = None) -> Answer:
+    def answer(self, retrieved: Retrieved, on_token: OnEvent | None = None,
+               template: PromptTemplate | None = None) -> Answer:
         """`template` overrides the pinned prompt (developers trying an edit). `on_token` gets
         a Preview as soon as the sentences are read, then the model's tokens."""
-        query = resolve_question(question, history, self.settings.history_turns)
-        sources, reading = self.read(query)
+        reading = self.read(retrieved)
+        sources = retrieved.sources
         template = template or self.prompt_template()
-        base = Answer(REFUSAL, True, [], sources, False, [], self.backend_name, template.ref,
-                      query=query, support=max(reading.evidence, -1.0), reading=reading,
-                      refusal_reason="evidence")
+        base = Answer(REFUSAL, AnswerKind.REFUSAL, (), sources, self.backend_name, template.ref,
+                      query=retrieved.query, support=max(reading.evidence, -1.0),
+                      reading=reading, refusal_reason="evidence")
         if reading.best is None or reading.evidence < self.reading.min_evidence:
             self._emit(on_token, Preview(sources, None))
             return base
@@ -184,20 +112,21 @@ class AnswerService:
                             self.reading.quote_chars)
         self._emit(on_token, Preview(sources, found[0], tuple(found),
                                      drafting=self.backend is not None))
-        key_terms = self.terms(query)
+        key_terms = self.terms(retrieved.query)
         conflict = ConflictFinder(self.terms, self.rarity).find(
             reading.asked, key_terms, sources[:CONFLICT_SOURCES])
         if conflict is not None:  # two levels disagree: say so, pick neither
-            base.notes.append("Zwei Ebenen der Normenhierarchie regeln das unterschiedlich")
-            base.sources = conflict.sources(sources)
-            return self._finish(base, QUOTE, conflict.text(), conflict.citations(),
-                                grounded=False, answers=True, backend="extractive")
+            base = replace(base, sources=tuple(conflict.sources(list(sources)))).with_notes(
+                "Zwei Ebenen der Normenhierarchie regeln das unterschiedlich")
+            return self._finish(base, AnswerKind.QUOTE, conflict.text(), conflict.citations(),
+                                answers=True, backend="extractive")
         if self.backend is None:
             return self._quote(base, found, key_terms, "extractive")
         excerpts = self.excerpts(reading)
-        base.rendered_prompt = render_prompt(template, question if not history else query,
-                                             excerpts)
-        base.draft = self._generate(base.rendered_prompt, template.system, on_token)
+        rendered = render_prompt(
+            template, retrieved.query if retrieved.follow_up else retrieved.question, excerpts)
+        base = replace(base, rendered_prompt=rendered,
+                       draft=self._generate(rendered, template.system, on_token))
         parsed = parse_answer(base.draft, {e.n for e in excerpts})
         return self._decide(base, parsed, excerpts, found, key_terms)
 
@@ -206,28 +135,28 @@ class AnswerService:
         """A checked answer when the model's sentences pass the check and address the
         question; else the Fundstellen stay (the model's refusal refuses only on evidence
         below `reader.model_refusal_min_evidence`)."""
+        notes: list[str] = []
         if parsed.invalid_citations:
-            base.notes.append("Verweise auf nicht vorhandene Auszüge entfernt: "
-                              + ", ".join(f"[{n}]" for n in parsed.invalid_citations))
+            notes.append("Verweise auf nicht vorhandene Auszüge entfernt: "
+                         + ", ".join(f"[{n}]" for n in parsed.invalid_citations))
         if parsed.refused:
             if base.support < self.reading.model_refusal_min_evidence:
-                base.refusal_reason = "model"
-                return base
-            base.notes.append("Das Modell fand in seinen Auszügen keine Antwort; die beste "
-                              "Fundstelle wörtlich")
-            return self._quote(base, found, key_terms, self.backend_name)
+                return replace(base.with_notes(*notes), refusal_reason="model")
+            notes.append("Das Modell fand in seinen Auszügen keine Antwort; die beste "
+                         "Fundstelle wörtlich")
+            return self._quote(base.with_notes(*notes), found, key_terms, self.backend_name)
         texts = {e.n: e.text for e in excerpts}
         checked = check_claims([(c.text, c.cited) for c in parsed.claims], texts, self.terms,
                                key_terms=key_terms, min_support=self.settings.sentence_support,
                                weight=self.rarity)
-        base.unsupported = checked.removed
+        base = replace(base, unsupported=tuple(checked.removed))
         if checked.grounded:
             kept = self._by_level(checked.kept, excerpts)
             answer_text = " ".join(self._sentence(c.sentence, c.supporting) for c in kept)
             asked = base.reading.asked if base.reading else frozenset()
             if asked & FIGURE_TYPES and not matches_type(answer_text, asked):
-                base.notes.append("Gefragt war eine Zahl, Frist oder ein Betrag; die Antwort "
-                                  "des Modells nannte keine")
+                notes.append("Gefragt war eine Zahl, Frist oder ein Betrag; die Antwort "
+                             "des Modells nannte keine")
             elif self._answers(answer_text, found[0].quote, key_terms):
                 by_n = {e.n: e for e in excerpts}
                 cited: dict[int, Citation] = {}
@@ -235,14 +164,13 @@ class AnswerService:
                     for n in c.supporting:
                         cited.setdefault(n, by_n[n].citation(c.sentence, self.terms))
                 further = [f for f in found if f.n not in cited]
-                return self._finish(base, CHECKED, answer_text,
-                                    by_level(list(cited.values())) + further,
-                                    grounded=True, answers=True)
+                return self._finish(base.with_notes(*notes), AnswerKind.CHECKED, answer_text,
+                                    by_level(list(cited.values())) + further, answers=True)
             else:
-                base.notes.append("Die geprüfte Antwort des Modells ging an der Frage vorbei")
+                notes.append("Die geprüfte Antwort des Modells ging an der Frage vorbei")
         elif parsed.claims:
-            base.notes.append("Die Antwort des Modells ließ sich nicht belegen")
-        return self._quote(base, found, key_terms, self.backend_name)
+            notes.append("Die Antwort des Modells ließ sich nicht belegen")
+        return self._quote(base.with_notes(*notes), found, key_terms, self.backend_name)
 
     @staticmethod
     def _by_level(kept: Sequence[SentenceCheck], excerpts: Sequence[Excerpt]
@@ -257,18 +185,15 @@ class AnswerService:
         """The Fundstellen as the answer: the best one, then the close ones."""
         parts = [f"„{found[0].quote}“ [{found[0].n}]"]
         parts += [f"{FURTHER}: „{c.quote}“ [{c.n}]" for c in found[1:]]
-        return self._finish(base, QUOTE, "\n\n".join(parts), list(found), grounded=False,
-                            answers=self._holds_question(found[0], key_terms),
-                            backend=backend)
+        return self._finish(base, AnswerKind.QUOTE, "\n\n".join(parts), found,
+                            answers=self._holds_question(found[0], key_terms), backend=backend)
 
     @staticmethod
-    def _finish(base: Answer, kind: str, text: str, citations: list[Citation], *,
-                grounded: bool, answers: bool, backend: str | None = None) -> Answer:
-        base.answer, base.refused, base.kind, base.citations = text, False, kind, citations
-        base.grounded, base.answers_question, base.refusal_reason = grounded, answers, ""
-        if backend is not None:
-            base.backend = backend
-        return base
+    def _finish(base: Answer, kind: AnswerKind, text: str, citations: Sequence[Citation], *,
+                answers: bool, backend: str | None = None) -> Answer:
+        return replace(base, answer=text, kind=kind, citations=tuple(citations),
+                       answers_question=answers, refusal_reason="",
+                       backend=backend if backend is not None else base.backend)
 
     @staticmethod
     def _sentence(text: str, numbers: Sequence[int]) -> str:
@@ -307,4 +232,5 @@ class AnswerService:
             on_token(item)
 
 
-__all__ = ["REFUSAL", "Answer", "AnswerService", "Citation", "Preview", "render_prompt"]
+__all__ = ["REFUSAL", "Answer", "AnswerKind", "AnswerService", "Citation", "Preview",
+           "Retrieved", "render_prompt"]

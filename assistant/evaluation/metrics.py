@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.answer.answering import Answer
+from assistant.answer.result import Answer
 from assistant.evaluation.harness import Question, QuestionResult, is_gold_sentence, is_hit
 from legal.figures import FigureKind, find_figures
 

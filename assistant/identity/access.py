@@ -7,9 +7,31 @@ collections a user may search; nothing else decides it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from assistant.identity.accounts import AccountStore, User, check_name, check_password, readable
 from core.errors import AccountError
+
+LOCAL_OPERATOR = "cli"
+"""Audit name of a request made without a user (the operator on the server's command line)."""
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What one request may read, resolved once at the service boundary and handed on: every
+    later stage (search, versions, audit) reads it instead of checking the rights again."""
+
+    user: User | None
+    requested: tuple[str, ...]  # the collections the caller asked for (empty: all readable)
+    collections: tuple[str, ...] | None  # None: no restriction (the operator, an admin)
+
+    @property
+    def asker(self) -> str:
+        return self.user.name if self.user else LOCAL_OPERATOR
+
+    @property
+    def reads_nothing(self) -> bool:
+        return self.collections is not None and not self.collections
 
 
 class AccessService:
@@ -82,6 +104,13 @@ class AccessService:
     def readable_collections(self, user: User | None) -> list[str]:
         grants = self.grants()
         return readable(user, self.collections(grants), grants)
+
+    def scope(self, user: User | None, requested: Sequence[str] | None = None) -> ReadScope:
+        """The rights check of one request (AccountError when a requested collection may not
+        be read)."""
+        allowed = self.allowed_collections(user, requested)
+        return ReadScope(user, tuple(requested or ()),
+                         None if allowed is None else tuple(allowed))
 
     def allowed_collections(self, user: User | None, requested: Sequence[str] | None
                             ) -> list[str] | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.answering import Preview
+from assistant.answer.result import Preview
 from assistant.wiring import build_services
 from core.config import Settings
 from tests.integration.cli import rathaus

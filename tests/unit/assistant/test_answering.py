@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.answering import REFUSAL, AnswerService, Preview
+from assistant.answer.answering import AnswerService
 from assistant.answer.conversation import Turn, is_follow_up, resolve_question
 from assistant.answer.prompting import PromptLibrary, PromptTemplate
 from assistant.answer.reading import SentenceReader, SentenceScorer
+from assistant.answer.result import REFUSAL, Answer, Preview, Retrieved
 from core.config import AnswerSettings, LLMSettings, ReaderSettings
 from core.errors import ConfigError
 from tests.fakes import QueuedLLM, WordVectors
@@ -37,14 +38,29 @@ def reader() -> SentenceReader:
                           scorer=SentenceScorer(ReaderSettings().weights))
 
 
+class Asking:
+    """The answer step as `AskingService.ask` runs it: the question resolved against the
+    conversation, retrieved once, the sources handed in."""
+
+    def __init__(self, answers: AnswerService, retrieve) -> None:
+        self.answers = answers
+        self.retrieve = retrieve
+
+    def ask(self, question: str, history=(), on_token=None, template=None) -> Answer:
+        query = resolve_question(question, history, self.answers.settings.history_turns)
+        retrieved = Retrieved(question, query, tuple(self.retrieve(query)), query,
+                              follow_up=bool(history))
+        return self.answers.answer(retrieved, on_token, template)
+
+
 def service(llm, sources, min_evidence: float = -10.0, model_refusal_min_evidence: float = -10.0,
-            retrieve=None, **settings) -> AnswerService:
-    return AnswerService(
-        retrieve=retrieve or (lambda q, k: list(sources)), reader=reader(), terms=ANALYZER.terms,
+            retrieve=None, **settings) -> Asking:
+    return Asking(AnswerService(
+        reader=reader(), terms=ANALYZER.terms,
         backend=llm, llm=LLMSettings(), settings=AnswerSettings(**settings),
         reading=ReaderSettings(min_evidence=min_evidence,
                                model_refusal_min_evidence=model_refusal_min_evidence),
-    )
+    ), retrieve or (lambda q: list(sources)))
 
 
 def test_shipped_prompts_load_and_render() -> None:
@@ -108,7 +124,7 @@ def test_wrong_rate_for_the_asked_case_is_not_labelled_checked() -> None:
         "Wie hoch ist die Hundesteuer für einen Kampfhund?")
     assert answer.kind == "quote" and not answer.grounded
     assert answer.label == "Fundstelle (wörtlich)"
-    assert answer.unsupported == ["Die Hundesteuer für einen Kampfhund beträgt 330,00 €."]
+    assert list(answer.unsupported) == ["Die Hundesteuer für einen Kampfhund beträgt 330,00 €."]
     assert answer.answer.startswith("„") and answer.answer.endswith("[1]")
     assert "900,00 €" in answer.answer  # the passage quoted is the one about the Kampfhund
 
@@ -131,7 +147,7 @@ def test_a_draft_that_fails_the_check_leaves_the_fundstelle() -> None:
     answer = service(llm, [source(MARKEN, "§ 11 Hundesteuermarken")]).ask(
         "Was kostet eine Ersatzmarke?")
     assert answer.kind == "quote" and "5,00 €" in answer.answer and not answer.grounded
-    assert answer.unsupported == ["Die Ersatzmarke kostet 12,00 €."]
+    assert list(answer.unsupported) == ["Die Ersatzmarke kostet 12,00 €."]
     assert "12,00 €" in answer.draft  # kept for the Prompt-Labor
 
 
@@ -189,7 +205,7 @@ def test_follow_up_questions_use_the_previous_question() -> None:
     standalone = "Wie lange hat man Zeit, sich nach dem Umzug bei der Meldebehörde anzumelden?"
     assert resolve_question(standalone, history) == standalone
     seen = []
-    svc = service(None, [], retrieve=lambda q, k: seen.append(q) or [source(STEUER, "§ 5")])
+    svc = service(None, [], retrieve=lambda q: seen.append(q) or [source(STEUER, "§ 5")])
     answer = svc.ask("Und für den zweiten Hund?", history)
     assert seen == [answer.query] and "Hundesteuer" in answer.query
     assert "330,00 €" in answer.answer and answer.kind == "quote"

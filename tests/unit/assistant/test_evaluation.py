@@ -102,9 +102,9 @@ def test_answer_metrics_tell_checked_answers_from_quotes() -> None:
 
 
 def test_every_miss_is_a_retrieval_miss_or_a_reading_miss() -> None:
-    from assistant.answer.answering import Answer
     from assistant.answer.citations import Citation
     from assistant.answer.reading import SentenceReader, SentenceScorer
+    from assistant.answer.result import Answer, AnswerKind
     from assistant.evaluation.harness import Question, QuestionResult
     from assistant.evaluation.metrics import reading_metrics, reading_outcome
     from core.config import ReaderSettings
@@ -124,8 +124,8 @@ def test_every_miss_is_a_retrieval_miss_or_a_reading_miss() -> None:
     def answer(sources, shown: str) -> Answer:
         reading = reader.read(question.question, sources)
         quote = Citation.of(1, sources[0], shown)
-        return Answer(f"„{shown}“ [1]", False, [quote], list(sources), False, [], "extractive",
-                      "p", kind="quote", reading=reading)
+        return Answer(f"„{shown}“ [1]", AnswerKind.QUOTE, (quote,), tuple(sources),
+                      "extractive", "p", reading=reading)
 
     read_right = reading_outcome(question, answer([gold_source], EVIDENCE))
     assert read_right == {"gold_in_candidates": True, "gold_sentence_rank": 1,

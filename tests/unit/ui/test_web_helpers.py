@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.answering import Answer, Citation
+from assistant.answer.citations import Citation
+from assistant.answer.result import Answer, AnswerKind
 from assistant.examples import example_questions
 from ui.render import cited_paths, sources_html
 from ui.streaming import stream_tokens
@@ -35,10 +36,10 @@ def test_sources_are_escaped_and_the_quote_is_marked_in_its_passage() -> None:
     text = "(1) Vorher. (2) Die Gebühr beträgt <b>5 €</b> je Marke. (3) Danach."
     src = SearchResult("c1", "satzung.md", "Satzung", "§ 11 Marken", 2, text, 1.0, "allgemein",
                        "/daten/satzung.md", {})
-    answer = Answer("Die Gebühr beträgt 5 € [1].", False,
-                    [Citation(1, "satzung.md", "§ 11 Marken", 2,
-                              "(2) Die Gebühr beträgt <b>5 €</b> je Marke.")],
-                    [src], True, [], "llamacpp", "p@1")
+    answer = Answer("Die Gebühr beträgt 5 € [1].", AnswerKind.CHECKED,
+                    (Citation(1, "satzung.md", "§ 11 Marken", 2,
+                              "(2) Die Gebühr beträgt <b>5 €</b> je Marke."),),
+                    (src,), "llamacpp", "p@1")
     rendered = sources_html(answer)
     assert "<b>5" not in rendered and "&lt;b&gt;5" in rendered
     assert "<mark>(2) Die Gebühr beträgt &lt;b&gt;5 €&lt;/b&gt; je Marke.</mark>" in rendered
