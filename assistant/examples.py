@@ -9,20 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from legal.references import strip_numbering
+from legal.references import strip_numbering, title_abbreviation
 
 _BORING = re.compile(r"inkraft|außerkraft|übergang|geltungsbereich|begriffsbestimm|"
                      r"ordnungswidrig|sprachliche gleichstellung|\(weggefallen\)|aufgehoben|"
                      r"`|\.(md|pdf|docx?|html?)\b",  # headings naming files are about files
                      re.IGNORECASE)
-_ABBREVIATION = re.compile(r"\(([^()]{2,20})\)\s*$")  # "... Sozialhilfe ... (SGB 12)"
 _LONG_TITLE = 60
 
 
 def short_title(title: str) -> str:
     """A long official title gives way to its trailing abbreviation: staff say "SGB 12"."""
-    match = _ABBREVIATION.search(title)
-    return match.group(1).strip() if len(title) > _LONG_TITLE and match else title
+    abbreviation = title_abbreviation(title)
+    return abbreviation if len(title) > _LONG_TITLE and abbreviation else title
 
 
 def example_questions(sections: Sequence[tuple[str, str, str]], n: int = 4) -> list[str]:

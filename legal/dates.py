@@ -23,6 +23,8 @@ _ISO_IN_TEXT = re.compile(rf"\b{_ISO}\b")
 _ISO_START = re.compile(rf"^{_ISO}")
 _IN_FORCE = re.compile(rf"tritt\s+(?:am|mit\s+Wirkung\s+vom)\s+{DAY_MONTH_YEAR}[^\n]{{0,200}}?"
                        r"in\s+Kraft", re.IGNORECASE)
+_YEAR_IN_TEXT = re.compile(r"\b(?:im\s+jahre?|in\s+dem\s+jahr|jahr|anno|in|für)\s+"
+                           r"((?:19|20)\d{2})\b", re.IGNORECASE)
 _NUMERIC = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _WORDED = re.compile(rf"^(?:(\d{{1,2}})\.\s*)?({MONTH})\s+(\d{{4}})$", re.IGNORECASE)
 
@@ -73,6 +75,12 @@ def find_date(text: str) -> tuple[date, re.Match[str]] | None:
             if day is not None:
                 return day, match
     return None
+
+
+def find_year(text: str) -> tuple[int, re.Match[str]] | None:
+    """A year a text names as a time ("im Jahr 2019", "für 2020"), with where it stands."""
+    match = _YEAR_IN_TEXT.search(text)
+    return (int(match.group(1)), match) if match else None
 
 
 def in_force_date(text: str) -> date | None:

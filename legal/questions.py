@@ -27,6 +27,10 @@ a correct sentence about the general dog tax does not answer a question about a 
 _CHANGED = re.compile(r"\b(?:(?:was|welche[snm]?)\b[^?]*\b(?:geändert|verändert|geändert\s+"
                       r"worden|änderungen|neu\s+geregelt)|was\s+ist\s+neu|"
                       r"(?:welche|was\s+für)\s+änderungen)\b", re.IGNORECASE)
+_BEFORE_CHANGE = re.compile(
+    r"\bvor\s+der\s+(?:letzten\s+|jüngsten\s+)?(?:änderung|neufassung|novellierung)|"
+    r"\b(?:frühere[nrs]?|alte[nrs]?|vorherige[nrs]?|bisherige[nrs]?)\s+(?:fassung|satzung|"
+    r"regelung|stand)\b", re.IGNORECASE)
 _CHANGE_WORDS = re.compile(r"\b(?:hat\s+sich|haben\s+sich|wurde|wurden|ist|sind|"
                            r"geändert|verändert|änderungen|neu\s+geregelt|neu|worden)\b",
                            re.IGNORECASE)
@@ -64,6 +68,12 @@ def asks_yes_no(question: str) -> bool:
 def asks_what_changed(question: str) -> bool:
     """"Was hat sich … geändert?", "Welche Änderungen gab es …?", "Was ist neu …?"."""
     return bool(_CHANGED.search(question))
+
+
+def before_change(question: str) -> re.Match[str] | None:
+    """"vor der Änderung", "die alte Fassung": the question asks about the version before
+    today's (where the words stand, to take them out)."""
+    return _BEFORE_CHANGE.search(question)
 
 
 def topic_of(question: str) -> str:

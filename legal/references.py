@@ -22,6 +22,7 @@ _LAW = re.compile(r"(?:\s+(?:der|des|dem|die|im|in|aus|nach|zur|zum)\b)*\s+[A-Z�
                   r"(?:\s+(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)\b)?")
 _ARTICLE = re.compile(r"^\s*(?:(?:der|des|dem|die|im|in|aus|nach|zur|zum)\s+)*", re.IGNORECASE)
 _NOT_A_LAW = {"abs", "absatz", "satz", "nr", "und", "oder", "bis", "ff", "f"}
+_TITLE_ABBREVIATION = re.compile(r"\(([A-ZÄÖÜ][\wÄÖÜäöü -]{1,15})\)")
 
 
 def _kind(token: str) -> str:
@@ -97,6 +98,16 @@ def section_matches(section: str | None, ref: NormReference) -> bool:
 def strip_numbering(heading: str) -> str:
     """A heading without its number: "§ 3 Steuerpflicht" / "IV. Gebühren" -> the words."""
     return _NUMBERING.sub("", heading)
+
+
+def title_abbreviation(title: str) -> str | None:
+    """The abbreviation a law's title gives in parentheses: "Verwaltungs-Vollstreckungsgesetz
+    (VwVG)" -> "VwVG", "… Sozialhilfe – (SGB 12)" -> "SGB 12"."""
+    found = list(_TITLE_ABBREVIATION.finditer(title))
+    if not found:
+        return None
+    trailing = found[-1].end() == len(title.rstrip())  # official titles end with it
+    return (found[-1] if trailing else found[0]).group(1).strip()
 
 
 def split_reference_heading(line: str) -> tuple[str, str] | None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from legal.references import NormReference, section_matches
+from legal.references import NormReference, section_matches, title_abbreviation
 from legal.text import absatz_numbers
 from vectorstore.filters import RetrievalFilter
 from vectorstore.lexical.chunk_mirror import ChunkMirror
 from vectorstore.lexical.german import GermanAnalyzer
 
 _GENERIC = {"satzung", "gesetz", "verordnung", "ordnung", "gemeind", "bund", "recht"}
-_ABBREVIATION = re.compile(r"\(([A-ZÄÖÜ][\wÄÖÜäöü -]{1,15})\)")
 MAX_CHUNKS_PER_REFERENCE = 3
 
 
@@ -27,10 +26,7 @@ class NormLookup:
         """(doc, title, abbreviation) of every document the filter allows."""
         out = []
         for entry in self.mirror.catalog(flt):
-            abbr = entry.abbreviation
-            if not abbr:
-                found = _ABBREVIATION.search(entry.title)
-                abbr = found.group(1) if found else ""
+            abbr = entry.abbreviation or title_abbreviation(entry.title) or ""
             out.append((entry.doc, entry.title, abbr))
         return out
 

@@ -12,14 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from legal.dates import find_date, german, parse_date
-
-_YEAR = re.compile(r"\b(?:im\s+jahre?|in\s+dem\s+jahr|jahr|anno|in|für)\s+"
-                   r"((?:19|20)\d{2})\b", re.IGNORECASE)
-_BEFORE_CHANGE = re.compile(
-    r"\bvor\s+der\s+(?:letzten\s+|jüngsten\s+)?(?:änderung|neufassung|novellierung)|"
-    r"\b(?:frühere[nrs]?|alte[nrs]?|vorherige[nrs]?|bisherige[nrs]?)\s+(?:fassung|satzung|"
-    r"regelung|stand)\b", re.IGNORECASE)
+from legal.dates import find_date, find_year, german, parse_date
+from legal.questions import before_change
 
 
 @dataclass(frozen=True)
@@ -62,12 +56,12 @@ def question_as_of(question: str, today: date, given: str | None = None) -> AsOf
     if named:
         day, match = named
         return AsOf(day, day, named=True, question=_without(question, match))
-    year = _YEAR.search(question)
+    year = find_year(question)
     if year:
-        number = int(year.group(1))
+        number, match = year
         return AsOf(date(number, 1, 1), date(number, 12, 31), named=True,
-                    question=_without(question, year))
-    change = _BEFORE_CHANGE.search(question)
+                    question=_without(question, match))
+    change = before_change(question)
     if change:
         return AsOf(today, today, before_change=True, named=True,
                     question=_without(question, change))

@@ -76,3 +76,37 @@ def test_benchmarks_import_nothing_from_the_tests() -> None:
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "tests"]
     assert offenders == []
+
+
+PRODUCT = ("core", "legal", "ingest", "vectorstore", "assistant", "ui", "prompts")
+MAX_MODULES = 14
+
+
+def test_no_product_folder_holds_more_than_fourteen_modules() -> None:
+    """Feature packages, not flat folders: a folder with more modules is split by job (cli/,
+    one thin module per command group, is the exception)."""
+    crowded = {}
+    for top in PRODUCT:
+        for folder in [REPO / top, *(p.parent for p in (REPO / top).rglob("*/__init__.py"))]:
+            modules = [p for p in folder.glob("*.py") if p.name != "__init__.py"]
+            if len(modules) > MAX_MODULES:
+                crowded[str(folder.relative_to(REPO))] = len(modules)
+    assert crowded == {}
+
+
+def test_german_legal_language_has_one_home() -> None:
+    """One pattern per notion: § references, dates and Absatz markers are written only in
+    legal/ (a regex elsewhere that spells them again is a second grammar)."""
+    import re
+
+    notions = {"§ reference": re.compile(r"§§\?|§\{1,2\}|§\+|Art\\\\\.\|Artikel"),
+               "German month": re.compile(r"januar\|", re.IGNORECASE),
+               "Absatz marker": re.compile(r"\\\\\(\\\\d\+?\[a-z\]")}
+    spelled_again = []
+    for top in PRODUCT:
+        for path in (REPO / top).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            for notion, pattern in notions.items():
+                if top != "legal" and pattern.search(text):
+                    spelled_again.append(f"{path.relative_to(REPO)}: {notion}")
+    assert spelled_again == []

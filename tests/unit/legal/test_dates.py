@@ -35,3 +35,11 @@ def test_a_question_names_its_first_valid_day() -> None:
     assert found is not None and found[1].group(0) == "2021-04-01"
     assert find_date("Wie hoch ist die Hundesteuer?") is None
     assert german(date(2024, 3, 1)) == "01.03.2024"
+
+
+def test_a_year_named_as_a_time() -> None:
+    from legal.dates import find_year
+
+    found = find_year("Wie hoch war die Hundesteuer im Jahr 2019?")
+    assert found is not None and found[0] == 2019 and found[1].group(0) == "im Jahr 2019"
+    assert find_year("Gilt § 2019 noch?") is None

@@ -57,3 +57,14 @@ def test_labels_in_running_text_and_headings_split_from_their_words() -> None:
 
 def test_absatz_numbers_are_read_at_line_starts() -> None:
     assert absatz_numbers("(1) Die Steuer …\n**(2)** Sie wird …\nsiehe (3) unten") == {"1", "2"}
+
+
+def test_a_titles_abbreviation_is_its_trailing_parenthesis() -> None:
+    from legal.references import title_abbreviation
+
+    assert title_abbreviation("Verwaltungs-Vollstreckungsgesetz (VwVG)") == "VwVG"
+    assert title_abbreviation("Sozialgesetzbuch (SGB) Zwölftes Buch (XII) - Sozialhilfe - "
+                              "(Artikel 1 des Gesetzes vom 27. Dezember 2003) (SGB 12)") == "SGB 12"
+    assert title_abbreviation("Gesetz über den Aufenthalt (AufenthG 2004) in der Fassung") == (
+        "AufenthG 2004")
+    assert title_abbreviation("Hundesteuersatzung der Gemeinde Bad Boll") is None
