@@ -73,6 +73,24 @@ class SentenceVectorStore:
         """One vector per text (row i belongs to chunk_ids[i]); the missing ones are embedded
         in one batch and kept."""
         keys = [self._key(t) for t in texts]
+        found, fresh = self._complete(keys, texts)
+        owners = {k: c for k, c in zip(keys, chunk_ids, strict=True) if k in fresh}
+        self._store([(k, owners[k], found[k]) for k in fresh])
+        return np.vstack([found[k] for k in keys])
+
+    def index(self, chunk_ids: Sequence[str], texts: Sequence[str]) -> None:
+        """`vectors` at ingest: every (sentence, chunk) pair is recorded once, so a vector
+        stored for another chunk (a re-index that cut the text differently) is kept for this
+        one."""
+        keys = [self._key(t) for t in texts]
+        found, _ = self._complete(keys, texts)
+        self._store(list(zip(keys, chunk_ids, (found[k] for k in keys), strict=True)),
+                    replace=False)
+
+    def _complete(self, keys: Sequence[str], texts: Sequence[str]
+                  ) -> tuple[dict[str, np.ndarray], list[str]]:
+        """The stored vector of every key, the missing ones embedded in one batch; and the
+        keys embedded now (not yet stored)."""
         found = self._lookup(sorted(set(keys)))
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         if missing:
@@ -80,16 +98,7 @@ class SentenceVectorStore:
             self.embedded += len(missing)
             found.update(zip(missing, (np.asarray(v, dtype=np.float32) for v in embedded),
                              strict=True))
-            owners = {k: c for k, c in zip(keys, chunk_ids, strict=True) if k in missing}
-            self._store([(k, owners[k], found[k]) for k in missing])
-        return np.vstack([found[k] for k in keys])
-
-    def index(self, chunk_ids: Sequence[str], texts: Sequence[str]) -> None:
-        """`vectors` at ingest: every (sentence, chunk) pair is recorded, so a vector stored
-        for another chunk (a re-index that cut the text differently) is kept for this one."""
-        keys = [self._key(t) for t in texts]
-        found = self.vectors(chunk_ids, texts)
-        self._store(list(zip(keys, chunk_ids, found, strict=True)), replace=False)
+        return found, list(missing)
 
     def retain(self, chunk_ids: set[str]) -> int:
         """Forget the vectors of chunks that are no longer indexed; returns how many chunks."""

@@ -4,7 +4,7 @@ backends (vectorstore/embedders/factory.py picks one)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -41,6 +41,32 @@ class Embedder(Protocol):
     def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
         """Several query vectors at once (one forward pass where the model allows)."""
         ...
+
+
+class RecentQueries:
+    """The query vectors of the last few texts: one question asks for the same few texts
+    repeatedly (retrieval, then the excerpt choice; its place-free form, its clause)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._vectors: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: Sequence[str],
+                embed: Callable[[list[str]], Sequence[Sequence[float]]]) -> list[list[float]]:
+        """Vectors of `texts`; those not asked recently are embedded in one call of `embed`."""
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = {t: [float(x) for x in v]
+                     for t, v in zip(missing, embed(missing), strict=True)}
+            known.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > self.size:
+                    self._vectors.pop(next(iter(self._vectors)))
+        return [list(known[t]) for t in texts]
 
 
 class LazyModel:

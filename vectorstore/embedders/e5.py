@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from vectorstore.embedders.base import LazyModel
+from vectorstore.embedders.base import LazyModel, RecentQueries
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class E5Embedder(LazyModel):
         self.threads = threads or max(1, os.cpu_count() or 1)
         self.batch_size = batch_size
         self._overhead: int | None = None
-        self._last_query: tuple[str, list[float]] | None = None
+        self._recent = RecentQueries()
         super().__init__()
 
     def _load(self):
@@ -99,14 +99,13 @@ class E5Embedder(LazyModel):
         return np.vstack(parts)
 
     def embed_query(self, text: str) -> list[float]:
-        """The last query's vector is kept: retrieval and the excerpt choice for the same
-        question ask for it one after the other."""
-        model = self.model
-        with self._lock:
-            if self._last_query is None or self._last_query[0] != text:
-                self._last_query = (text, np.asarray(model.query(text), dtype=np.float32).tolist())
-            return list(self._last_query[1])
+        return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        """The engine embeds one query per call; nothing to batch."""
-        return [self.embed_query(text) for text in texts]
+        """Recent queries are kept (see RecentQueries); the engine embeds one query per call."""
+        return self._recent.vectors(texts, self._embed_each)
+
+    def _embed_each(self, texts: list[str]) -> list[np.ndarray]:
+        model = self.model
+        with self._lock:
+            return [np.asarray(model.query(text), dtype=np.float32) for text in texts]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,11 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from core import offline  # noqa: F401  (sets HF_HUB_OFFLINE before transformers loads)
-from vectorstore.embedders.base import BUNDLED, LazyModel
+from vectorstore.embedders.base import BUNDLED, LazyModel, RecentQueries
 
 log = logging.getLogger(__name__)
 
-RECENT_QUERIES = 8  # query vectors kept: one question asks for the same few texts repeatedly
 
 
 def resolve_model_path(model: str) -> str:
@@ -59,8 +57,7 @@ class SentenceTransformerEmbedder(LazyModel):
         self.batch_size = batch_size
         self.query_prefix = query_prefix
         self.document_prefix = document_prefix
-        self._recent_queries: dict[str, list[float]] = {}
-        self._recent_lock = threading.Lock()
+        self._recent = RecentQueries()
         super().__init__()
 
     def _load(self):
@@ -138,18 +135,6 @@ class SentenceTransformerEmbedder(LazyModel):
         """One batch for all texts not asked recently: a question, its place-free form and its
         interrogative clause cost about one forward pass, and the same question asked again
         (retrieval, then excerpt choice) none."""
-        with self._recent_lock:
-            known = {t: self._recent_queries[t] for t in texts if t in self._recent_queries}
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        if missing:
-            vectors = self.model.encode(
-                [self.query_prefix + t for t in missing], normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=False,
-            )
-            fresh = {t: v.tolist() for t, v in zip(missing, vectors, strict=True)}
-            known.update(fresh)
-            with self._recent_lock:
-                self._recent_queries.update(fresh)
-                while len(self._recent_queries) > RECENT_QUERIES:
-                    self._recent_queries.pop(next(iter(self._recent_queries)))
-        return [list(known[t]) for t in texts]
+        return self._recent.vectors(texts, lambda missing: self.model.encode(
+            [self.query_prefix + t for t in missing], normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False))
