@@ -53,7 +53,7 @@ def _ok(result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped before the integration tests run
 def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[ServedApp]:
     """Served as installed: the default embedder (EmbeddingGemma) indexes and retrieves."""
     rathaus = functools.partial(run_rathaus, default_embedder=True)
@@ -94,7 +94,7 @@ def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[S
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -68,7 +68,7 @@ def test_search_sees_todays_version_unless_a_date_is_named(versioned) -> None:
                      ("2025-03-01", "gemeinde_BadBoll_Hundesteuer_2024.md")):
         ids = [i for i, _ in keyword.search("Hundesteuer Steuersatz", 30,
                                              RetrievalFilter.of(valid_at=day))]
-        docs = {meta["doc"] for _, meta in keyword.chunks(ids).values()}
+        docs = {row.metadata["doc"] for row in keyword.mirror.chunks(ids).values()}
         assert doc in docs and not docs & {"gemeinde_BadBoll_Hundesteuer_2019.md",
                                            "gemeinde_BadBoll_Hundesteuer_2024.md"} - {doc}
 
