@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from legal.dates import MONTH
 from legal.references import KIND
 
 
@@ -81,8 +82,6 @@ _ORDINAL_WORDS = (
     r"vierzehnt|zwanzigst|dreißigst|hundertst)(?:e|en|er|es|em)"
 )
 _DIGITS = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-_MONTHS = ("Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|"
-           "November|Dezember")
 _PERIOD_UNIT = (r"(?:Kalender|Werk|Arbeits|Wochen|Geschäfts|Haushalts|Lebens|Schul|Monats)?"
                 r"(?:jahr(?:e|en|es|s)?|monat(?:e|en|es|s)?|woche(?:n)?|tag(?:e|en|es|s)?|"
                 r"stunde(?:n)?|minute(?:n)?|sekunde(?:n)?|quartal(?:e|en|s)?|halbjahr(?:e|es|s)?)")
@@ -96,7 +95,7 @@ _END = r"(?![\wäöüß²³])"
 _PATTERNS: list[tuple[FigureKind, re.Pattern[str], str]] = [
     # dates before times: "01.03.2020" is not "01.03" Uhr
     (FigureKind.DATE, re.compile(
-        rf"\b(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{2,4}}|\d{{1,2}}\.\s?(?:{_MONTHS})(?:\s+\d{{4}})?|"
+        rf"\b(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{2,4}}|\d{{1,2}}\.\s?(?i:{MONTH})(?:\s+\d{{4}})?|"
         rf"\d{{4}}-\d{{2}}-\d{{2}})\b"), ""),
     (FigureKind.TIME, re.compile(rf"\b\d{{1,2}}(?:[.:]\d{{2}})?\s*(Uhr){_END}"), "Uhr"),
     # the first time of a range: "zwischen 22.00 und 8.00 Uhr", "von 7 bis 19 Uhr"
