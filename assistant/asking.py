@@ -40,6 +40,8 @@ from vectorstore.results import SearchResult, source_label
 from vectorstore.scope import PlaceFinder
 
 log = logging.getLogger(__name__)
+MAX_QUESTION_CHARS = 4000  # a question, not a pasted file: retrieval and audit stay bounded
+
 
 @dataclass(frozen=True)
 class RenderedPrompt:
@@ -202,6 +204,10 @@ class AskingService:
         Prompt-Labor); `on_token` receives a Preview, then the model's tokens."""
         if not question.strip():
             raise AssistantError("Bitte eine Frage eingeben", "empty question")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise AssistantError(f"Die Frage ist zu lang ({len(question):,} Zeichen, höchstens "
+                                 f"{MAX_QUESTION_CHARS:,}) – bitte kürzer fassen."
+                                 .replace(",", "."), f"question of {len(question)} chars")
         scope = scope or self.scope(user, collections)
         when = self.as_of(question, as_of, scope)
         answer = self.change_answer(question, when, scope)

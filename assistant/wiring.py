@@ -21,6 +21,7 @@ from assistant.identity.access import AccessService
 from assistant.identity.accounts import AccountStore
 from assistant.identity.api_tokens import TokenStore
 from assistant.identity.login import LoginPolicy, LoginService
+from assistant.identity.sessions import SessionStore
 from assistant.identity.sso import TrustedHeaderAuth, TrustedHeaderConfig
 from assistant.llm.base import LLMBackend
 from assistant.llm.factory import choose_backend
@@ -196,6 +197,10 @@ class Components:
         return TokenStore(self.settings.data_dir / "api_tokens.sqlite3")
 
     @cached_property
+    def sessions(self) -> SessionStore:
+        return SessionStore(self.settings.data_dir / "sessions.sqlite3")
+
+    @cached_property
     def sync_status(self) -> SyncStatusStore:
         return SyncStatusStore(self.settings.data_dir / "sync.sqlite3")
 
@@ -259,7 +264,8 @@ class Services:
             lockout_seconds=web.login_lockout_minutes * 60,
             session_idle_seconds=web.session_idle_minutes * 60,
             session_max_seconds=web.session_max_hours * 3600, local_login=web.local_login)
-        return LoginService(self.access, self.components.audit, policy)
+        return LoginService(self.access, self.components.audit, policy,
+                            self.components.sessions)
 
     @cached_property
     def single_sign_on(self) -> TrustedHeaderAuth | None:

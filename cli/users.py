@@ -39,20 +39,24 @@ def users_passwd(ctx: typer.Context, name: Annotated[str, typer.Argument()],
                  password: Password) -> None:
     """Set a new password."""
     try:
-        cli_context(ctx).services.access.set_password(name, password)
+        services = cli_context(ctx).services
+        services.access.set_password(name, password)
+        ended = services.login.end_sessions_of(name)
     except AssistantError as exc:
         fail(exc)
-    typer.echo(f"Passwort für {name} geändert")
+    typer.echo(f"Passwort für {name} geändert ({ended} Sitzung(en) beendet)")
 
 
 @users_app.command("remove")
 def users_remove(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
-    """Delete a user (the audit log keeps their past entries)."""
+    """Delete a user (the audit log keeps their past entries); their sessions end."""
     try:
-        cli_context(ctx).services.access.remove_user(name)
+        services = cli_context(ctx).services
+        services.access.remove_user(name)
+        ended = services.login.end_sessions_of(name)
     except AssistantError as exc:
         fail(exc)
-    typer.echo(f"Benutzer {name} entfernt")
+    typer.echo(f"Benutzer {name} entfernt ({ended} Sitzung(en) beendet)")
 
 
 @users_app.command("list")

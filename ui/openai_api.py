@@ -24,10 +24,14 @@ import re
 import secrets
 import time
 from collections.abc import AsyncIterator
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from jsonschema import Draft202012Validator
 
 from assistant.answer.conversation import Turn
 from assistant.answer.result import Answer
@@ -38,6 +42,7 @@ from core.errors import AccountError, AssistantError, BackendUnavailable, StoreE
 
 MODEL = "rathaus"
 KEEP_ALIVE_SECONDS = 5.0
+SPEC_PATH = Path(__file__).with_name("openapi_v1.yaml")
 _CHUNK_WORDS = re.compile(r"\S+\s*")
 
 
@@ -57,6 +62,32 @@ class ApiError(Exception):
     def response(self) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
         return JSONResponse(self.body(), status_code=self.status, headers=headers)
+
+
+@cache
+def openapi_spec() -> dict[str, Any]:
+    """The API's OpenAPI 3.1 description (served at /v1/openapi.json)."""
+    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _request_validator() -> Draft202012Validator:
+    spec = openapi_spec()
+    return Draft202012Validator({"$ref": "#/components/schemas/ChatRequest",
+                                 "components": spec["components"]})
+
+
+def check_request(body: Any) -> dict[str, Any]:
+    """The request body as the schema documents it, else a 400 that names the field."""
+    error = next(iter(sorted(_request_validator().iter_errors(body),
+                             key=lambda e: len(e.absolute_path))), None)
+    if error is None:
+        return body
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    param = where.lstrip(".") or None
+    shown = f"„{param}“" if param else "Der Anfragetext"
+    raise ApiError(400, f"{shown} entspricht nicht dem Schema der API (/v1/openapi.json): "
+                        f"{error.message[:300]}", "invalid_request_error", param=param)
 
 
 def _error_for(exc: AssistantError) -> ApiError:
@@ -184,6 +215,10 @@ def bearer_user(request: Request, services: Services) -> User:
 def router(services: Services) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
+    @api.get("/openapi.json")
+    def describe() -> Response:
+        return JSONResponse(openapi_spec())
+
     @api.get("/models")
     def list_models(request: Request) -> Response:
         try:
@@ -200,9 +235,7 @@ def router(services: Services) -> APIRouter:
             except ValueError:
                 raise ApiError(400, "Der Anfragetext ist kein JSON.",
                                "invalid_request_error") from None
-            if not isinstance(body, dict):
-                raise ApiError(400, "Der Anfragetext muss ein JSON-Objekt sein.",
-                               "invalid_request_error")
+            body = check_request(body)
             model = str(body.get("model") or MODEL)
             scope = scope_of(model, services, user)
             question, history = conversation(body.get("messages"))

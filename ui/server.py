@@ -17,28 +17,29 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from assistant.identity.login import LoginRefused, LoginService
-from assistant.identity.sso import TrustedHeaderAuth
+from assistant.identity.sso import SsoNameRefused, TrustedHeaderAuth
 from assistant.wiring import Services
 from core.errors import AssistantError
 from ui import openai_api
 from ui.app import CSS, build_app, local_theme
 
 COOKIE = "rathaus_session"
-_PAGE = """<!doctype html>
-<html lang="de"><head><meta charset="utf-8"><title>Anmelden – Rathaus-Assistent</title>
+_HEAD = """<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><title>{title} – Rathaus-Assistent</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body {{font-family: "Source Sans Pro", "Segoe UI", Helvetica, Arial, sans-serif;
   background: #f4f5f7; display: flex; justify-content: center; margin-top: 12vh;}}
-form {{background: #fff; padding: 2em 2.5em; border-radius: 6px; box-shadow: 0 1px 4px #0002;
-  min-width: 20em;}}
+form, main {{background: #fff; padding: 2em 2.5em; border-radius: 6px; box-shadow: 0 1px 4px #0002;
+  min-width: 20em; max-width: 40em;}}
 label {{display: block; margin-top: 1em; font-weight: 600;}}
 input {{width: 100%; padding: .5em; margin-top: .3em; box-sizing: border-box;}}
 button {{margin-top: 1.5em; width: 100%; padding: .6em; background: #1f4e79; color: #fff;
   border: 0; border-radius: 4px; font-size: 1em; cursor: pointer;}}
 .error {{color: #a00; margin-top: 1em;}}
 </style></head>
-<body><form method="post" action="/login">
+"""
+_LOGIN = """<body><form method="post" action="/login">
 <h2>Rathaus-Assistent</h2><p>Bitte mit Ihrem Benutzerkonto anmelden.</p>
 <label for="username">Benutzername</label>
 <input id="username" name="username" autocomplete="username" required autofocus>
@@ -46,11 +47,19 @@ button {{margin-top: 1.5em; width: 100%; padding: .6em; background: #1f4e79; col
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 {error}<button type="submit">Anmelden</button>
 </form></body></html>"""
+_REFUSED = """<body><main><h2>Rathaus-Assistent</h2>
+<p class="error" role="alert" id="sso-refused">{message}</p></main></body></html>"""
 
 
 def login_page(error: str = "") -> str:
     shown = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
-    return _PAGE.format(error=shown)
+    return _HEAD.format(title="Anmelden") + _LOGIN.format(error=shown)
+
+
+def refusal_page(message: str) -> str:
+    """The page for a single sign-on that cannot become a user here (the reason in German)."""
+    return (_HEAD.format(title="Anmeldung nicht möglich")
+            + _REFUSED.format(message=html.escape(message)))
 
 
 def _peer(request: Request) -> str:
@@ -127,14 +136,22 @@ def add_login_routes(app: FastAPI, visitor: Visitor) -> None:
         return await call_next(request)
 
 
-def refuse_untrusted_identity(app: FastAPI, sso: TrustedHeaderAuth) -> None:
-    """A sign-on header from an address that is not the proxy: 403 on every path (audited)."""
+def check_single_sign_on(app: FastAPI, sso: TrustedHeaderAuth) -> None:
+    """A sign-on header from an address that is not the proxy: 403 on every path (audited). A
+    name from the proxy that the account rules refuse: 403 with a page naming the rule (the
+    API under /v1 is left alone: it authenticates with tokens, not with the header)."""
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
-        if sso.carries_identity(request.headers) and not sso.is_proxy(_peer(request)):
+        if sso.carries_identity(request.headers):
+            api = request.url.path.startswith("/v1/")
             try:
-                sso.user_for(request.headers, _peer(request))
+                if not (api and sso.is_proxy(_peer(request))):
+                    sso.user_for(request.headers, _peer(request))
+            except SsoNameRefused as refused:
+                if "text/html" in request.headers.get("accept", ""):
+                    return HTMLResponse(refusal_page(refused.message_de), status_code=403)
+                return JSONResponse({"detail": refused.message_de}, status_code=403)
             except AssistantError as refused:
                 return JSONResponse({"detail": refused.message_de}, status_code=403)
         return await call_next(request)
@@ -152,7 +169,7 @@ def build_server(services: Services) -> FastAPI:
         add_login_routes(app, visitor)
         auth["auth_dependency"] = visitor.user
     if sso is not None:  # added last: the outermost middleware, before any redirect
-        refuse_untrusted_identity(app, sso)
+        check_single_sign_on(app, sso)
     return _mount(app, services, **auth)
 
 

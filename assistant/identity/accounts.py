@@ -24,6 +24,10 @@ from core.errors import AccountError
 
 ROLES = ("staff", "admin", "developer")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+_NAME_CHAR = re.compile(r"[A-Za-z0-9._@-]")
+NAME_MAX = 64
+NAME_RULE_DE = ("1 bis 64 Zeichen aus Buchstaben A–Z (ohne Umlaute und ß), Ziffern und . _ - @, "
+                "am Anfang ein Buchstabe oder eine Ziffer")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY, password TEXT NOT NULL, role TEXT NOT NULL,
@@ -102,10 +106,28 @@ def parse_groups(text: str | Iterable[str] | None) -> tuple[str, ...]:
     return groups
 
 
+def name_problem(name: str) -> str | None:
+    """Which part of the name rule `name` breaks, in German; None for a valid name."""
+    if _NAME.match(name or ""):
+        return None
+    if not name:
+        return "der Name ist leer"
+    if len(name) > NAME_MAX:
+        return f"der Name ist länger als {NAME_MAX} Zeichen"
+    for char in name:
+        if not _NAME_CHAR.match(char):
+            shown = "ein Leerzeichen" if char == " " else (
+                f"das Zeichen „{char}“" if char.isprintable() else
+                f"das Steuerzeichen U+{ord(char):04X}")
+            return f"der Name enthält {shown}"
+    return f"der Name beginnt mit „{name[0]}“"
+
+
 def check_name(name: str, what: str) -> str:
-    if not _NAME.match(name or ""):
-        raise AccountError(f"Ungültiger Name für {what}: {name!r} "
-                           "(erlaubt: Buchstaben, Ziffern, . _ - @)",
+    problem = name_problem(name)
+    if problem is not None:
+        raise AccountError(f"Ungültiger Name für {what}: {name!r} – {problem} "
+                           f"(erlaubt: {NAME_RULE_DE})",
                            f"invalid {what} name {name!r}")
     return name
 

@@ -1,5 +1,5 @@
 """Logging in to the web app: password policy, lockout after failed attempts, and server-side
-sessions that expire and end at logout.
+sessions that expire, end at logout and survive a restart (`SessionStore`).
 
 Failed logins are counted per user name and per client address. When either count reaches its
 limit, logins for that name (or from that address) are refused for the lockout time, even with
@@ -9,7 +9,6 @@ while locked, so a locked account costs the server nothing.
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 
 from assistant.identity.access import AccessService
 from assistant.identity.accounts import User
+from assistant.identity.sessions import SessionStore
 from assistant.records.audit import AuditLog
 from core.errors import AccountError
 
@@ -43,25 +43,19 @@ class _Counter:
     locked_until: float = 0.0
 
 
-@dataclass
-class _Session:
-    user: str
-    created: float
-    seen: float
-
-
 class LoginService:
     """Checks a login against the accounts and hands out session tokens."""
 
-    def __init__(self, access: AccessService, audit: AuditLog, policy: LoginPolicy, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, access: AccessService, audit: AuditLog, policy: LoginPolicy,
+                 sessions: SessionStore, *, clock: Callable[[], float] = time.time) -> None:
+        """`clock` is wall-clock time: stored sessions outlive the process."""
         self.access = access
         self.audit = audit
         self.policy = policy
+        self.sessions = sessions
         self.clock = clock
         self._lock = threading.Lock()
         self._counters: dict[tuple[str, str], _Counter] = {}
-        self._sessions: dict[str, _Session] = {}
 
     # ------------------------------------------------------------------ login
     def login(self, name: str, password: str, address: str) -> str:
@@ -87,10 +81,10 @@ class LoginService:
         return self.start_session(user, address)
 
     def start_session(self, user: User, address: str) -> str:
-        token = secrets.token_urlsafe(32)
         now = self.clock()
-        with self._lock:
-            self._sessions[token] = _Session(user.name, now, now)
+        self.sessions.purge(created_before=now - self.policy.session_max_seconds,
+                            seen_before=now - self.policy.session_idle_seconds)
+        token = self.sessions.start(user.name, now)
         self.audit.record_event("login", user.name, address)
         return token
 
@@ -125,24 +119,25 @@ class LoginService:
         if not token:
             return None
         now = self.clock()
-        with self._lock:
-            session = self._sessions.get(token)
-            if session is None:
-                return None
-            if (now - session.seen > self.policy.session_idle_seconds
-                    or now - session.created > self.policy.session_max_seconds):
-                del self._sessions[token]
-                return None
-            session.seen = now
-            name = session.user
-        if self.access.user(name) is None:
-            self.logout(token)
+        session = self.sessions.get(token)
+        if session is None:
             return None
-        return name
+        if (now - session.seen > self.policy.session_idle_seconds
+                or now - session.created > self.policy.session_max_seconds):
+            self.sessions.end(token)
+            return None
+        if self.access.user(session.user) is None:
+            self.sessions.end(token)
+            return None
+        self.sessions.touch(token, now)
+        return session.user
+
+    def end_sessions_of(self, name: str) -> int:
+        """Log a user out everywhere (account removed, password changed)."""
+        return self.sessions.end_user(name)
 
     def logout(self, token: str | None, address: str = "") -> None:
         """End the session on the server: the cookie is worthless from now on."""
-        with self._lock:
-            session = self._sessions.pop(token or "", None)
+        session = self.sessions.end(token) if token else None
         if session is not None and address:
             self.audit.record_event("logout", session.user, address)

@@ -5,7 +5,8 @@ optionally the groups) in request headers, e.g. `X-Forwarded-User` and `X-Forwar
 Anyone can send such a header, so it is believed only from the configured proxy addresses; a
 request that carries it from anywhere else is refused and audited. Users are created on first
 sight with role staff and no password; the identity provider's groups are mapped to reader
-groups (`web.group_mapping`), and only mapped groups count.
+groups (`web.group_mapping`), and only mapped groups count. A name that breaks the account rules
+(a space, an umlaut) is refused with the rule it breaks, audited once a minute per name.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from assistant.identity.access import AccessService
+from assistant.identity.accounts import NAME_RULE_DE, name_problem
 from assistant.records.audit import AuditLog
 from core.errors import AccountError, ConfigError
 
@@ -26,6 +28,10 @@ PROVISION_SECONDS = 60.0  # a user's groups are re-read from the headers at most
 
 class ProxyRefused(AccountError):
     """The sign-on header came from an address that is not a configured proxy."""
+
+
+class SsoNameRefused(AccountError):
+    """The proxy vouches for a name that the account rules do not allow."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class TrustedHeaderAuth:
         self.clock = clock
         self._lock = threading.Lock()
         self._provisioned: dict[tuple[str, tuple[str, ...] | None], float] = {}
+        self._refused: dict[str, float] = {}
 
     def is_proxy(self, peer: str) -> bool:
         return _in(peer, self.config.proxies)
@@ -107,6 +114,9 @@ class TrustedHeaderAuth:
             self.audit.record_event("sso_refused", name, f"address={peer} not a trusted proxy")
             raise ProxyRefused("Anmeldung über den Proxy-Header ist von dieser Adresse nicht "
                                "erlaubt.", f"identity header from untrusted address {peer}")
+        problem = name_problem(name)
+        if problem is not None:
+            self._refuse_name(name, problem, self.client_address(headers, peer))
         groups = self.mapped_groups(headers.get(self.config.groups_header or "", ""))
         key = (name, groups)
         now = self.clock()
@@ -122,3 +132,19 @@ class TrustedHeaderAuth:
             with self._lock:
                 self._provisioned[key] = now
         return name
+
+    def _refuse_name(self, name: str, problem: str, address: str) -> None:
+        now = self.clock()
+        with self._lock:
+            if len(self._refused) > 1000:
+                self._refused.clear()
+            recent = now - self._refused.get(name, -PROVISION_SECONDS) < PROVISION_SECONDS
+            if not recent:
+                self._refused[name] = now
+        if not recent:
+            self.audit.record_event("sso_name_refused", name[:200],
+                                    f"address={address} reason={problem}")
+        raise SsoNameRefused(
+            f"Ihr Anmeldename {name[:200]!r} aus der zentralen Anmeldung (SSO) passt nicht zu den "
+            f"Kontoregeln des Rathaus-Assistenten: {problem}. Erlaubt sind {NAME_RULE_DE}. "
+            "Bitte wenden Sie sich an die IT.", f"sso name {name[:200]!r} refused: {problem}")

@@ -6,6 +6,10 @@ the audit key), and the vectors exported through the store's API (`vectors.jsonl
 backup restores into an embedded index or a `chroma run` server, and across Chroma versions.
 The ingest lock is held meanwhile: no document is half-written in the snapshot. OCR results
 are a cache and are left out, as is the bundled model (re-assembled from its packages).
+
+The web sessions are in the backup (who was logged in, for an investigation) but a restore
+drops them on purpose: a restore goes back to an older state, in which sessions that were
+logged out or expired since, or belonged to a stolen cookie, would be valid again.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ INFO = "backup.json"
 VECTORS = "vectors.jsonl"
 _LEFT_OUT = {"chroma", "ocr_cache", "models", "ingest.lock"}  # via the API / caches / a lock
 _SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+DROPPED_ON_RESTORE = ("sessions.sqlite3",)  # everybody logs in anew after a restore
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,8 @@ class BackupService:
             if store.count():
                 raise BackupError("Der Vektorspeicher ist nicht leer – Wiederherstellung "
                                   "abgebrochen", "target vector store holds vectors")
+            for name in DROPPED_ON_RESTORE:
+                (stage / "backup" / "data" / name).unlink(missing_ok=True)
             for item in (stage / "backup" / "data").iterdir():
                 shutil.move(str(item), self.data_dir / item.name)
             self._import_vectors(stage / "backup" / VECTORS, store, batch)

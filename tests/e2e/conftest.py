@@ -10,7 +10,7 @@ import functools
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,9 +44,21 @@ class ServedApp:
     data: Path
     process: subprocess.Popen
     egress_log: Path  # every outbound connection of the served process (tests/egress_guard.py)
+    start: Callable[[], subprocess.Popen]  # `rathaus serve` again, same port and data
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return run_rathaus(*args, data_dir=self.data, default_embedder=True)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def restart(self, between: Callable[[], None] = lambda: None) -> None:
+        """Stop serve, run `between` (the server is down), start it again and wait for it."""
+        self.stop()
+        between()
+        self.process = self.start()
+        wait_for_http(self.url, self.process, "rathaus serve (restarted)", timeout=180)
 
 
 def _ok(result: subprocess.CompletedProcess[str]) -> None:
@@ -77,20 +89,23 @@ def served(tmp_path_factory, shared_corpus: Path, gguf_path: Path) -> Iterator[S
     (data.parent / "amtsblatt").mkdir()  # a folder source for the Dokumente tab's sync
     sources = json.dumps([{"name": "amtsblatt", "path": str(data.parent / "amtsblatt")}])
     port = free_port()
-    log = (data.parent / "serve.log").open("w")
+    log = (data.parent / "serve.log").open("a")
     egress = data.parent / "egress.jsonl"
-    proc = subprocess.Popen(
-        [sys.executable, str(GUARD), str(egress), "-m", "cli", "serve", "--port", str(port)],
-        cwd=data.parent,
-        env=bare_env(data, default_embedder=True, RATHAUS_LLM__BACKEND="llamacpp",
-                     RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path), RATHAUS_SYNC__SOURCES=sources,
-                     RATHAUS_SYNC__STABLE_SECONDS="0"),
-        stdout=log, stderr=subprocess.STDOUT, text=True)
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, str(GUARD), str(egress), "-m", "cli", "serve", "--port", str(port)],
+            cwd=data.parent,
+            env=bare_env(data, default_embedder=True, RATHAUS_LLM__BACKEND="llamacpp",
+                         RATHAUS_LLM__LLAMACPP_MODEL=str(gguf_path),
+                         RATHAUS_SYNC__SOURCES=sources, RATHAUS_SYNC__STABLE_SECONDS="0"),
+            stdout=log, stderr=subprocess.STDOUT, text=True)
+
     url = f"http://127.0.0.1:{port}/"
-    wait_for_http(url, proc, "rathaus serve", timeout=180)
-    yield ServedApp(url, data, proc, egress)
-    proc.terminate()
-    proc.wait(timeout=30)
+    app = ServedApp(url, data, start(), egress, start)
+    wait_for_http(url, app.process, "rathaus serve", timeout=180)
+    yield app
+    app.stop()
     log.close()
 
 

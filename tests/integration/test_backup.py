@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+import tarfile
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -55,6 +59,7 @@ def test_backup_while_serving_restores_the_same_answers(tmp_path: Path, shared_c
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/login", proc, "rathaus serve")
+        _log_in(port, "anna", "Amsel-Passwort-1")
         archive = tmp_path / "sicherung.tar.gz"
         made = _ok(rathaus("backup", "--out", str(archive), data_dir=data))
         assert "Vektoren" in made and archive.is_file()
@@ -62,6 +67,9 @@ def test_backup_while_serving_restores_the_same_answers(tmp_path: Path, shared_c
         proc.terminate()
         proc.wait(timeout=30)
     original = _state(data)
+    assert _sessions(data / "sessions.sqlite3") == 1
+    with tarfile.open(archive) as packed:  # in the backup, for an investigation
+        assert "backup/data/sessions.sqlite3" in packed.getnames()
 
     restored = tmp_path / "neu" / "data"
     restored.parent.mkdir()
@@ -69,6 +77,7 @@ def test_backup_while_serving_restores_the_same_answers(tmp_path: Path, shared_c
     assert _state(restored) == original
     assert (restored / "prompts" / "eigene_notiz.txt").read_text() == "Hausinterne Prompt-Notiz"
     assert rathaus("audit", "verify", data_dir=restored).returncode == 0
+    assert not (restored / "sessions.sqlite3").exists()  # dropped on purpose: log in anew
 
     server = {"RATHAUS_CHROMA__HOST": "127.0.0.1", "RATHAUS_CHROMA__PORT": str(chroma_server),
               "RATHAUS_CHROMA__COLLECTION": "wiederhergestellt"}
@@ -79,3 +88,17 @@ def test_backup_while_serving_restores_the_same_answers(tmp_path: Path, shared_c
 
     again = rathaus("restore", str(archive), data_dir=restored)
     assert again.returncode == 1 and "nicht leer" in again.stderr
+
+
+def _log_in(port: int, name: str, password: str) -> None:
+    form = urllib.parse.urlencode({"username": name, "password": password}).encode()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", form, timeout=30) as reply:
+        assert json.loads(reply.read())["success"] is True
+
+
+def _sessions(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+    finally:
+        conn.close()

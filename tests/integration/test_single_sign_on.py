@@ -69,4 +69,12 @@ def test_mapped_groups_grant_exactly_their_collections(make_services, shared_cor
         _, _, everything, _ = chat.predict("Wie hoch darf das Zwangsgeld sein?", [],
                                            "Alle meine Sammlungen", api_name="/ask")
         assert "bund_VwVG.md" not in everything
-    assert "sso_user_created" in {e["event"] for e in services.audit.entries()}
+        spaced = {"X-Forwarded-User": "Max Mustermann", "Accept": "text/html"}
+        for _ in range(3):  # a browser asks again and again: one audit entry per minute
+            page = httpx.get(url + "/", headers=spaced, follow_redirects=False)
+            assert page.status_code == 403
+            assert "Leerzeichen" in page.text and "Kontoregeln" in page.text
+        assert httpx.get(url + "/config", headers=spaced).status_code == 403
+    events = [e["event"] for e in services.audit.entries()]
+    assert "sso_user_created" in events and events.count("sso_name_refused") == 1
+    assert services.access.user("Max Mustermann") is None

@@ -10,6 +10,7 @@ import pytest
 from assistant.identity.access import AccessService
 from assistant.identity.accounts import AccountStore
 from assistant.identity.login import LoginPolicy, LoginRefused, LoginService
+from assistant.identity.sessions import SessionStore, token_digest
 from assistant.records.audit import AuditLog
 from core.errors import AccountError
 
@@ -35,7 +36,8 @@ def setup(tmp_path: Path):
     policy = LoginPolicy(max_failures_per_user=5, max_failures_per_address=20,
                          lockout_seconds=900, session_idle_seconds=3600,
                          session_max_seconds=8 * 3600)
-    return LoginService(access, audit, policy, clock=clock), audit, clock
+    return LoginService(access, audit, policy, SessionStore(tmp_path / "sessions.sqlite3"),
+                        clock=clock), audit, clock
 
 
 def test_fifty_wrong_passwords_lock_the_account_until_the_lockout_ends(setup) -> None:
@@ -103,3 +105,39 @@ def test_password_policy(setup, password: str, reason: str) -> None:
     login, _, _ = setup
     with pytest.raises(AccountError, match=reason):
         login.access.set_password("anna", password)
+
+
+def test_sessions_survive_a_restart_and_only_the_token_digest_is_stored(setup,
+                                                                        tmp_path: Path) -> None:
+    login, audit, clock = setup
+    token = login.login("anna", RIGHT, "10.0.0.1")
+    gone = login.login("bea", RIGHT, "10.0.0.2")
+    login.logout(gone, "10.0.0.2")
+    raw = b"".join(f.read_bytes() for f in tmp_path.glob("sessions.sqlite3*"))  # with the WAL
+    assert token.encode() not in raw and token_digest(token).encode() in raw
+    restarted = LoginService(login.access, audit, login.policy,
+                             SessionStore(tmp_path / "sessions.sqlite3"), clock=clock)
+    assert restarted.session_user(token) == "anna"
+    assert restarted.session_user(gone) is None  # logged out before the restart
+    clock.now += 3601
+    again = LoginService(login.access, audit, login.policy,
+                         SessionStore(tmp_path / "sessions.sqlite3"), clock=clock)
+    assert again.session_user(token) is None  # idle past the limit, restart or not
+
+
+def test_removing_a_user_or_changing_the_password_ends_all_their_sessions(setup) -> None:
+    login, _, _ = setup
+    tokens = [login.login("anna", RIGHT, f"10.0.0.{n}") for n in range(3)]
+    kept = login.login("bea", RIGHT, "10.0.0.9")
+    assert login.end_sessions_of("anna") == 3
+    assert [login.session_user(t) for t in tokens] == [None, None, None]
+    assert login.session_user(kept) == "bea"
+
+
+def test_expired_sessions_are_purged_at_the_next_login(setup) -> None:
+    login, _, clock = setup
+    for n in range(4):
+        login.login("anna", RIGHT, f"10.0.0.{n}")
+    clock.now += 3601
+    login.login("bea", RIGHT, "10.0.0.9")
+    assert login.sessions.count() == 1

@@ -11,7 +11,13 @@ from assistant.identity.access import AccessService
 from assistant.identity.accounts import AccountStore
 from assistant.identity.api_tokens import TokenStore
 from assistant.identity.login import LoginPolicy, LoginRefused, LoginService
-from assistant.identity.sso import ProxyRefused, TrustedHeaderAuth, TrustedHeaderConfig
+from assistant.identity.sessions import SessionStore
+from assistant.identity.sso import (
+    ProxyRefused,
+    SsoNameRefused,
+    TrustedHeaderAuth,
+    TrustedHeaderConfig,
+)
 from assistant.records.audit import AuditLog
 from core.errors import AccountError, ConfigError
 
@@ -88,7 +94,8 @@ def test_local_login_can_be_kept_for_admins(tmp_path: Path, local_login: str, st
     access.add_user("anna", "Amsel-Passwort-1")
     access.add_user("root", "Dachs-Passwort-4", "admin")
     login = LoginService(access, AuditLog(tmp_path / "audit.sqlite3"),
-                         LoginPolicy(local_login=local_login))
+                         LoginPolicy(local_login=local_login),
+                         SessionStore(tmp_path / "sessions.sqlite3"))
     for name, password, ok in (("anna", "Amsel-Passwort-1", staff_ok),
                                ("root", "Dachs-Passwort-4", admin_ok)):
         if ok:
@@ -115,3 +122,22 @@ def test_tokens_are_stored_hashed_expire_and_revoke(tmp_path: Path) -> None:
         store.revoke("nichtda")
     with pytest.raises(AccountError):
         store.create("anna", expires_days=0)
+
+
+@pytest.mark.parametrize(("name", "rule"), [
+    ("Max Mustermann", "ein Leerzeichen"), ("jürgen", "das Zeichen „ü“"),
+    ("a" * 65, "länger als 64"), (".hidden", "beginnt mit „.“"),
+    ("tab\there", "Steuerzeichen U+0009")])
+def test_a_name_the_account_rules_refuse_is_named_and_audited_once_a_minute(
+        setup, name: str, rule: str) -> None:
+    sso, access, audit, clock = setup
+    for _ in range(3):
+        with pytest.raises(SsoNameRefused) as refused:
+            sso.user_for({"x-forwarded-user": name}, "10.0.5.2")
+        assert rule in refused.value.message_de and "Kontoregeln" in refused.value.message_de
+    clock.now += 61
+    with pytest.raises(SsoNameRefused):
+        sso.user_for({"x-forwarded-user": name}, "10.0.5.2")
+    refusals = [e for e in audit.entries() if e["event"] == "sso_name_refused"]
+    assert len(refusals) == 2 and rule in refusals[0]["detail"]
+    assert access.users() == []
