@@ -43,6 +43,9 @@ from core.errors import AccountError, AssistantError, BackendUnavailable, StoreE
 MODEL = "rathaus"
 KEEP_ALIVE_SECONDS = 5.0
 SPEC_PATH = Path(__file__).with_name("openapi_v1.yaml")
+_ROUTES = {"/v1/models": "GET", "/v1/chat/completions": "POST", "/v1/openapi.json": "GET"}
+_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "QUERY",
+                 "CONNECT")
 _CHUNK_WORDS = re.compile(r"\S+\s*")
 
 
@@ -255,5 +258,20 @@ def router(services: Services) -> APIRouter:
             return JSONResponse(completion(await pending, model))
         except AssistantError as exc:
             return _error_for(exc).response()
+
+    @api.api_route("/{rest:path}", methods=list(_HTTP_METHODS), include_in_schema=False)
+    def elsewhere(rest: str, request: Request) -> Response:
+        """Every other method or path under /v1: an error in the API's shape (the Gradio app
+        behind would answer with its own 404)."""
+        allowed = _ROUTES.get(f"/v1/{rest}")
+        if allowed:
+            error = ApiError(405, f"{request.method} ist für /v1/{rest} nicht erlaubt "
+                                  f"(erlaubt: {allowed}).", "invalid_request_error",
+                             "method_not_allowed")
+            response = error.response()
+            response.headers["Allow"] = allowed
+            return response
+        return ApiError(404, f"Den Pfad /v1/{rest[:200]} gibt es nicht (siehe /v1/openapi.json).",
+                        "invalid_request_error", "not_found").response()
 
     return api

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from core.errors import IngestError
@@ -13,16 +14,24 @@ from ingest.documents import LoadedDocument, PageText
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift)\s*(\d)", re.IGNORECASE)
 
 
+# what a damaged DOCX raises: the zip container (incl. its deflate streams) or the XML inside
+_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, zlib.error, EOFError, SyntaxError)
+
+
 def load_docx(path: Path, data: bytes) -> LoadedDocument:
     """Read body paragraphs and tables in document order."""
     import docx  # lazy: python-docx pulls lxml
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return _read(document, path)
+    except _DAMAGED as exc:
         raise IngestError(
             "Word-Datei ist beschädigt oder kein DOCX", f"{path.name}: not a valid .docx ({exc})"
         ) from exc
+
+
+def _read(document, path: Path) -> LoadedDocument:
     lines: list[str] = []
     for block in document.iter_inner_content():
         if hasattr(block, "rows"):
