@@ -154,6 +154,7 @@ class Components:
         return IngestPipeline(
             manifest=self.manifest, store=self.store, embedder=self.embedder,
             chunker=lambda: self.chunker, ocr=ocr, lock_path=data_dir / "ingest.lock",
+            lock_wait_seconds=cfg.lock_wait_seconds,
             max_file_bytes=int(cfg.max_file_mb * 1024 * 1024),
             doc_type_rules=cfg.doc_type_rules,
             listeners=[self.keyword, self.sentence_indexer],

@@ -1,12 +1,15 @@
 """A working day in miniature: `rathaus serve` with the bundled model under a steady load.
 
     python bench/soak.py [--minutes 30] [--staff 3] [--sync-every 3] [--admin-every 4]
-                         [--backend llamacpp] [--json]
+                         [--from-index DIR] [--backend llamacpp] [--json]
 
-Builds a fresh data directory (bench/results/cache/soak/) from part of ../shared/corpus with
-the default embedder, starts `rathaus serve --sync` on 127.0.0.1 and then, for the set time:
-- simulated staff ask the development questions through the chat's `/ask` endpoint, one after
-  the other each (the answers mix the sentence reader's and the model's, as in production);
+Builds a fresh data directory (bench/results/cache/soak/): a copy of `--from-index` (a data
+directory indexed with `rathaus ingest ../shared/corpus`, 54 min here) or, without it, three
+documents of ../shared/corpus indexed with the default embedder. It starts `rathaus serve
+--sync` on 127.0.0.1 and then, for the set time:
+- simulated staff ask the development questions whose document is indexed through the chat's
+  `/ask` endpoint, one after the other each (the answers mix the sentence reader's and the
+  model's, as in production);
 - every few minutes a document in the watched folder changes (the folder sync re-indexes it);
 - one admin uploads a document through `/upload` and removes the one uploaded before.
 Every 15 s it samples the server's resident memory, open file descriptors and the SQLite
@@ -19,6 +22,7 @@ descriptors, the largest WAL, audit rows written against questions asked, and
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -31,7 +35,6 @@ import time
 from pathlib import Path
 
 from common import ROOT, emit, percentile
-from query import questions
 from scale import free_port, process_rss_mb, wait_for_http
 
 SHARED = ROOT.parent / "shared"
@@ -41,8 +44,9 @@ STAFF, ADMIN = ("soak-staff", "Soak-Passwort-1"), ("soak-admin", "Soak-Passwort-
 SAMPLE_SECONDS = 15.0
 
 
-def prepare(data: Path, folder: Path) -> None:
-    """A fresh data directory: a few laws and bylaws, the two users, a watched folder."""
+def prepare(data: Path, folder: Path, from_index: Path | None) -> list[str]:
+    """A fresh data directory (a copy of `from_index`, or a few laws and bylaws), the two
+    users, a watched folder; returns the questions about indexed documents."""
     from assistant.wiring import build_services
     from core.config import Settings
 
@@ -51,11 +55,19 @@ def prepare(data: Path, folder: Path) -> None:
     folder.mkdir(parents=True)
     shutil.copyfile(SHARED / "corpus" / "gemeinde_BadBoll_Satzung_Streupflicht.md",
                     folder / "amtsblatt_streupflicht.md")
+    if from_index is not None:
+        shutil.copytree(from_index, data, ignore=shutil.ignore_patterns("ingest.lock"))
     services = build_services(Settings(data_dir=data))
-    services.documents.ingest([SHARED / "corpus" / name for name in CORPUS], "allgemein")
-    services.access.add_user(*STAFF, "staff")
-    services.access.add_user(*ADMIN, "admin")
+    if from_index is None:
+        services.documents.ingest([SHARED / "corpus" / name for name in CORPUS], "allgemein")
+    for name, password, role in (*STAFF, "staff"), (*ADMIN, "admin"):
+        if services.access.user(name) is None:
+            services.access.add_user(name, password, role)
+    indexed = {Path(r.path).name for r in services.components.manifest.records()}
     services.close()
+    rows = [json.loads(line) for line in (SHARED / "qa" / "dev.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    return [row["question"] for row in rows if row["doc"] in indexed]
 
 
 class Sampler(threading.Thread):
@@ -96,11 +108,10 @@ class Load:
             self.errors.append(f"{what}: {type(exc).__name__}: {exc}"[:300])
 
 
-def staff(url: str, number: int, until: float, load: Load) -> None:
+def staff(url: str, number: int, pool: list[str], until: float, load: Load) -> None:
     from gradio_client import Client
 
     client = Client(url, auth=STAFF, verbose=False)
-    pool = questions()
     i = number * 7
     while time.monotonic() < until:
         question = pool[i % len(pool)]
@@ -108,13 +119,22 @@ def staff(url: str, number: int, until: float, load: Load) -> None:
         started = time.monotonic()
         try:
             chat, *_ = client.predict(question, [], "Alle meine Sammlungen", api_name="/ask")
-            if not chat or not chat[-1]["content"] or chat[-1]["content"].startswith("⚠️"):
-                raise RuntimeError(f"no answer shown for {question!r}")
+            shown = _text(chat[-1]["content"]) if chat else ""
+            if not shown or shown.startswith("⚠️"):
+                raise RuntimeError(f"no answer shown for {question!r}: {shown[:200]}")
             with load.lock:
                 load.asked += 1
                 load.answers.append((time.monotonic(), time.monotonic() - started))
         except Exception as exc:  # noqa: BLE001 - every failure is a figure of the run
             load.error("ask", exc)
+
+
+def _text(content) -> str:
+    """A chat message's text: a string, or Gradio's list of parts."""
+    if isinstance(content, list):
+        return " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p)
+                        for p in content)
+    return str(content or "")
 
 
 def folder_changes(folder: Path, every: float, until: float, load: Load) -> None:
@@ -162,11 +182,12 @@ def admin(url: str, data: Path, every: float, until: float, load: Load) -> None:
             load.error("admin", exc)
 
 
-def audit_questions(data: Path, user: str) -> int:
+def audit_questions(data: Path, user: str) -> dict[str, int]:
+    """The user's `ask` rows in the audit log, per answering backend."""
     conn = sqlite3.connect(data / "audit.sqlite3")
     try:
-        return conn.execute("SELECT COUNT(*) FROM audit WHERE event = 'ask' AND user = ?",
-                            (user,)).fetchone()[0]
+        return dict(conn.execute("SELECT backend, COUNT(*) FROM audit WHERE event = 'ask' "
+                                 "AND user = ? GROUP BY backend", (user,)).fetchall())
     finally:
         conn.close()
 
@@ -199,12 +220,13 @@ def main() -> None:
     parser.add_argument("--sync-every", type=float, default=3.0, help="minutes")
     parser.add_argument("--admin-every", type=float, default=4.0, help="minutes")
     parser.add_argument("--backend", default="llamacpp")
+    parser.add_argument("--from-index", type=Path, help="a data directory to copy")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     work = ROOT / "bench" / "results" / "cache" / "soak"
     data, folder = work / "data", work / "amtsblatt"
-    prepare(data, folder)
+    pool = prepare(data, folder, args.from_index)
     port = free_port()
     env = dict(os.environ, RATHAUS_DATA_DIR=str(data), RATHAUS_LLM__BACKEND=args.backend,
                RATHAUS_SYNC__SOURCES=json.dumps([{"name": "amtsblatt", "path": str(folder),
@@ -223,7 +245,7 @@ def main() -> None:
         seconds = args.minutes * 60
         started = time.monotonic()
         until = started + seconds
-        workers = [threading.Thread(target=staff, args=(url, n, until, load))
+        workers = [threading.Thread(target=staff, args=(url, n, pool, until, load))
                    for n in range(args.staff)]
         workers.append(threading.Thread(target=folder_changes,
                                         args=(folder, args.sync_every * 60, until, load)))
@@ -250,19 +272,18 @@ def main() -> None:
     wal_max = max((max(s["wal_bytes"].values(), default=0) for s in samples), default=0)
     wal_end = final["wal_bytes"]
     watched = folder / "amtsblatt_streupflicht.md"
-    import hashlib
-
     result = {
         "minutes": args.minutes, "staff": args.staff, "backend": args.backend,
         "errors": len(load.errors), "first_errors": load.errors[:5],
-        "questions_answered": load.asked, "quarters": quarters(load, started, seconds),
+        "question_pool": len(pool), "questions_answered": load.asked,
+        "quarters": quarters(load, started, seconds),
         "rss_start_mb": samples[0]["rss_mb"], "rss_after_warmup_mb": rss_warm,
         "rss_end_mb": final["rss_mb"],
         "rss_growth_after_warmup_pct": round(100 * (final["rss_mb"] - rss_warm) / rss_warm, 1),
         "fds_start": samples[0]["fds"], "fds_max": max(s["fds"] for s in samples),
         "fds_end": final["fds"],
         "wal_max_bytes": wal_max, "wal_end_bytes": wal_end,
-        "audit_ask_rows": audit_questions(data, STAFF[0]),
+        "audit_ask_rows_by_backend": audit_questions(data, STAFF[0]),
         "sync_changes": load.sync_changes,
         "sync_last_change_indexed": indexed_hash(data, watched)
         == hashlib.sha256(watched.read_bytes()).hexdigest(),
@@ -270,6 +291,7 @@ def main() -> None:
         "audit_verify_exit": verify.returncode,
         "audit_verify": (verify.stdout + verify.stderr).strip()[-300:],
     }
+    result["audit_ask_rows"] = sum(result["audit_ask_rows_by_backend"].values())
     result["audit_rows_lost"] = result["questions_answered"] - result["audit_ask_rows"]
     emit(result, args.json)
     out = ROOT / "bench" / "results" / f"soak-{args.minutes:g}min.json"

@@ -68,6 +68,9 @@ class IngestSettings(BaseModel):
     """How files become chunks."""
 
     max_file_mb: float = Field(100.0, gt=0, description="Files larger than this are refused")
+    lock_wait_seconds: float = Field(
+        120.0, ge=0, description="How long an ingest (upload, folder sync, CLI) waits for one "
+        "that is running before it gives up with 'Es läuft bereits eine Indexierung'")
     max_pdf_pages: int = Field(3000, ge=1, description="PDFs with more pages are refused "
                                "(bounds the time one file, or its OCR, can take)")
     follow_external_symlinks: bool = Field(

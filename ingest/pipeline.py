@@ -140,6 +140,7 @@ class IngestPipeline:
         ocr: TesseractOcr | None,
         lock_path: Path,
         max_file_bytes: int,
+        lock_wait_seconds: float = 0.0,
         doc_type_rules: Mapping[str, str],
         listeners: Sequence[IndexListener] = (),
         batch_chunks: int = 256,
@@ -153,6 +154,7 @@ class IngestPipeline:
         self._chunker: LegalChunker | None = None
         self.ocr = ocr
         self.lock_path = lock_path
+        self.lock_wait_seconds = lock_wait_seconds
         self.max_file_bytes = max_file_bytes
         self.doc_type_rules = doc_type_rules
         self.listeners = list(listeners)
@@ -463,14 +465,20 @@ class IngestPipeline:
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the ingest lock: no other run (in any process) writes meanwhile. Used by every
-        run and by the backup; a second holder gets IngestBusy at once."""
+        run and by the backup. A second run waits up to `lock_wait_seconds` (an upload that
+        meets a folder sync goes through once the sync is done), then gets IngestBusy."""
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_wait_seconds
         with open(self.lock_path, "w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise IngestBusy("Es läuft bereits eine Indexierung – bitte warten",
-                                 f"another ingest holds {self.lock_path}") from exc
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError as exc:
+                    if time.monotonic() >= deadline:
+                        raise IngestBusy("Es läuft bereits eine Indexierung – bitte warten",
+                                         f"another ingest holds {self.lock_path}") from exc
+                    time.sleep(0.25)
             try:
                 yield
             finally:
