@@ -25,6 +25,7 @@ from assistant.identity.access import AccessService, ReadScope
 from assistant.identity.accounts import User
 from assistant.llm.base import LLMBackend
 from assistant.records.audit import AuditEntry, AuditLog
+from assistant.user_text import clean
 from assistant.versions.as_of import AsOf, day_before, question_as_of
 from assistant.versions.changes import ChangeAnswer, ChangeAnswerer
 from assistant.versions.compare import Comparison, VersionComparer
@@ -100,7 +101,7 @@ class AskingService:
         """Retrieve passages the user may read; documents being written are never returned.
         Only versions in force on `valid_at` (today by default; with `valid_until`, at some
         day of that range) are searched. `scope`: rights already checked by the caller."""
-        return self._search(query, k, scope or self.scope(user, collections), docs=docs,
+        return self._search(clean(query), k, scope or self.scope(user, collections), docs=docs,
                             doc_types=doc_types, valid_at=valid_at, valid_until=valid_until)
 
     def _search(self, query: str, k: int, scope: ReadScope, *,
@@ -202,6 +203,8 @@ class AskingService:
         `scope`: the rights, when the caller checked them already (else `user` and
         `collections` are checked here, once). `template` overrides the pinned prompt (the
         Prompt-Labor); `on_token` receives a Preview, then the model's tokens."""
+        question, as_of = clean(question), clean(as_of) if as_of else as_of
+        history = [Turn(clean(t.question), clean(t.answer)) for t in history]
         if not question.strip():
             raise AssistantError("Bitte eine Frage eingeben", "empty question")
         if len(question) > MAX_QUESTION_CHARS:
@@ -257,8 +260,8 @@ class AskingService:
         versions the user may read (the chat's compare view)."""
         if self.comparer is None:
             raise AssistantError("Fassungsvergleich nicht verfügbar", "no comparer configured")
-        days = [question_as_of("", self.today(), given) for given in (first, second)]
-        return self.comparer().compare(norm, days[0].start, days[1].start,
+        days = [question_as_of("", self.today(), clean(given)) for given in (first, second)]
+        return self.comparer().compare(clean(norm), days[0].start, days[1].start,
                                        self.scope(user).collections)
 
     def _from_change(self, change: ChangeAnswer) -> Answer:

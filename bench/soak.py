@@ -37,11 +37,14 @@ from pathlib import Path
 from common import ROOT, emit, percentile
 from scale import free_port, process_rss_mb, wait_for_http
 
+from assistant.answer.result import AnswerKind
+
 SHARED = ROOT.parent / "shared"
 CORPUS = ["gemeinde_BadBoll_Satzung_Streupflicht.md",
           "gemeinde_BadBoll_Satzung_Erhebung_Hundesteuer.md", "bund_VwVG.md"]
 STAFF, ADMIN = ("soak-staff", "Soak-Passwort-1"), ("soak-admin", "Soak-Passwort-2")
 SAMPLE_SECONDS = 15.0
+KINDS = [kind.label for kind in AnswerKind]
 
 
 def prepare(data: Path, folder: Path, from_index: Path | None) -> list[str]:
@@ -67,7 +70,8 @@ def prepare(data: Path, folder: Path, from_index: Path | None) -> list[str]:
     services.close()
     rows = [json.loads(line) for line in (SHARED / "qa" / "dev.jsonl").read_text(
         encoding="utf-8").splitlines() if line.strip()]
-    return [row["question"] for row in rows if row["doc"] in indexed]
+    return [row["question"] for row in rows
+            if set(row["doc"] if isinstance(row["doc"], list) else [row["doc"]]) <= indexed]
 
 
 class Sampler(threading.Thread):
@@ -99,6 +103,7 @@ class Load:
         self.answers: list[tuple[float, float]] = []  # (monotonic end, seconds)
         self.errors: list[str] = []
         self.asked = 0
+        self.kinds: dict[str, int] = {}  # the label under each answer (checked, quote, refusal)
         self.sync_changes = 0
         self.uploads = 0
         self.removals = 0
@@ -122,8 +127,10 @@ def staff(url: str, number: int, pool: list[str], until: float, load: Load) -> N
             shown = _text(chat[-1]["content"]) if chat else ""
             if not shown or shown.startswith("⚠️"):
                 raise RuntimeError(f"no answer shown for {question!r}: {shown[:200]}")
+            kind = next((label for label in KINDS if f"{label} ·" in shown), "other")
             with load.lock:
                 load.asked += 1
+                load.kinds[kind] = load.kinds.get(kind, 0) + 1
                 load.answers.append((time.monotonic(), time.monotonic() - started))
         except Exception as exc:  # noqa: BLE001 - every failure is a figure of the run
             load.error("ask", exc)
@@ -205,7 +212,8 @@ def indexed_hash(data: Path, path: Path) -> str | None:
 def quarters(load: Load, started: float, seconds: float) -> list[dict]:
     rows = []
     for q in range(4):
-        lo, hi = started + q * seconds / 4, started + (q + 1) * seconds / 4
+        lo = started + q * seconds / 4
+        hi = started + (q + 1) * seconds / 4 if q < 3 else float("inf")  # answers ending late
         times = [s for end, s in load.answers if lo <= end < hi]
         rows.append({"quarter": q + 1, "answers": len(times),
                      "p50_s": round(statistics.median(times), 1) if times else None,
@@ -276,6 +284,7 @@ def main() -> None:
         "minutes": args.minutes, "staff": args.staff, "backend": args.backend,
         "errors": len(load.errors), "first_errors": load.errors[:5],
         "question_pool": len(pool), "questions_answered": load.asked,
+        "answer_kinds": load.kinds,
         "quarters": quarters(load, started, seconds),
         "rss_start_mb": samples[0]["rss_mb"], "rss_after_warmup_mb": rss_warm,
         "rss_end_mb": final["rss_mb"],
