@@ -33,4 +33,7 @@ def served(services: Services) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=30)
+        thread.join(timeout=5)
+        if thread.is_alive():  # a test client's open stream would hold the graceful shutdown
+            server.force_exit = True
+            thread.join(timeout=30)
