@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from jsonschema import Draft202012Validator
 
 from assistant.answer.conversation import Turn
@@ -43,7 +44,6 @@ from core.errors import AccountError, AssistantError, BackendUnavailable, StoreE
 MODEL = "rathaus"
 KEEP_ALIVE_SECONDS = 5.0
 SPEC_PATH = Path(__file__).with_name("openapi_v1.yaml")
-_ROUTES = {"/v1/models": "GET", "/v1/chat/completions": "POST", "/v1/openapi.json": "GET"}
 _HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "QUERY",
                  "CONNECT")
 _CHUNK_WORDS = re.compile(r"\S+\s*")
@@ -259,11 +259,14 @@ def router(services: Services) -> APIRouter:
         except AssistantError as exc:
             return _error_for(exc).response()
 
+    declared = {route.path: ", ".join(sorted(route.methods)) for route in api.routes
+                if isinstance(route, APIRoute)}
+
     @api.api_route("/{rest:path}", methods=list(_HTTP_METHODS), include_in_schema=False)
     def elsewhere(rest: str, request: Request) -> Response:
         """Every other method or path under /v1: an error in the API's shape (the Gradio app
         behind would answer with its own 404)."""
-        allowed = _ROUTES.get(f"/v1/{rest}")
+        allowed = declared.get(f"/v1/{rest}")
         if allowed:
             error = ApiError(405, f"{request.method} ist für /v1/{rest} nicht erlaubt "
                                   f"(erlaubt: {allowed}).", "invalid_request_error",

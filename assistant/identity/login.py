@@ -129,7 +129,7 @@ class LoginService:
         if self.access.user(session.user) is None:
             self.sessions.end(token)
             return None
-        self.sessions.touch(token, now)
+        self.sessions.touch(token, session.seen, now)
         return session.user
 
     def end_sessions_of(self, name: str) -> int:

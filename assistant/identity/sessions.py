@@ -65,11 +65,14 @@ class SessionStore:
                 (token_digest(token),)).fetchone()
         return StoredSession(*row) if row else None
 
-    def touch(self, token: str, now: float) -> None:
-        """Record a use (at most every TOUCH_SECONDS per session)."""
+    def touch(self, token: str, seen: float, now: float) -> None:
+        """Record a use; only when the stored one (`seen`) is TOUCH_SECONDS old, so most
+        requests read the store and write nothing."""
+        if now - seen < TOUCH_SECONDS:
+            return
         with self._lock, self._conn:
-            self._conn.execute("UPDATE sessions SET seen = ? WHERE token_sha256 = ? AND seen < ?",
-                               (now, token_digest(token), now - TOUCH_SECONDS))
+            self._conn.execute("UPDATE sessions SET seen = ? WHERE token_sha256 = ?",
+                               (now, token_digest(token)))
 
     def end(self, token: str) -> StoredSession | None:
         """Remove one session; what it was, or None."""

@@ -1,5 +1,6 @@
 """The real web server (uvicorn, `ui.server.build_server`) in a thread of the test process, so
-tests share the session's embedding model and can look into the services afterwards."""
+tests share the session's embedding model and can look into the services afterwards; and the
+services a module builds for it."""
 
 from __future__ import annotations
 
@@ -7,9 +8,22 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from assistant.wiring import Services
 from tests.integration.cli import free_port
+
+
+def services_with(data: Path, embedder, documents: list[Path],
+                  collection: str = "allgemein") -> Services:
+    """Services on `data` with the session's embedder, extractive answers, `documents`
+    indexed into `collection` (for module-scoped fixtures: `make_services` is per test)."""
+    from assistant.wiring import build_services
+    from core.config import Settings
+
+    services = build_services(Settings(data_dir=data), embedder=embedder, llm_backend=None)
+    services.documents.ingest(documents, collection)
+    return services
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.integration.served import served
+from tests.integration.served import served, services_with
 from ui.openai_api import openapi_spec
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -38,13 +38,8 @@ def budget(examples: int) -> settings:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, embedder, shared_corpus: Path):
     """One collection, anna with a token and a password, extractive answers, served."""
-    from assistant.wiring import build_services
-    from core.config import Settings
-
-    data = tmp_path_factory.mktemp("fuzz") / "data"
-    services = build_services(Settings(data_dir=data), embedder=embedder, llm_backend=None)
-    services.documents.ingest([shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"],
-                              "allgemein")
+    services = services_with(tmp_path_factory.mktemp("fuzz") / "data", embedder,
+                             [shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"])
     services.access.add_user("anna", PASSWORD, "staff")
     token = services.tokens.create("anna")[1]
     before = _index_state(services)

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.hostile import docx_bytes
+from tests.integration.served import services_with
 from tests.pdfmaker import make_text_pdf
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -67,13 +68,9 @@ def mutated(draw) -> tuple[str, bytes]:
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, embedder, shared_corpus: Path):
     """A data directory with one real Satzung, and what its chunks say."""
-    from assistant.wiring import build_services
-    from core.config import Settings
-
     data = tmp_path_factory.mktemp("fuzz-loaders") / "data"
-    services = build_services(Settings(data_dir=data), embedder=embedder, llm_backend=None)
-    services.documents.ingest([shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"],
-                              "allgemein")
+    services = services_with(data, embedder,
+                             [shared_corpus / "gemeinde_BadBoll_Satzung_Streupflicht.md"])
     yield services, _chunks(services), data.parent
     services.close()
 
